@@ -1,0 +1,1 @@
+"""The `grade` command: discover stages -> run hidden tests in a child process -> classify -> render."""

@@ -1,0 +1,73 @@
+"""The mutant catalogue: each listed mistake, as a minimal edit of a reference solution.
+
+A mutant proves the hidden tests have teeth: applied to a copy of `solutions/`, the
+stage must fail, and its first failure must carry the mistake's own hint.
+Catalogue files: tests/mutants/mNN_name.py, each defining `MUTANTS: list[Mutant]`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.paths import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace `find` (which must occur exactly once in `file`) with `replace`."""
+
+    file: str
+    find: str
+    replace: str
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str       # unique within the stage, e.g. "stale_waker"
+    stage: str    # e.g. "01_future"
+    hint: str     # the hint id the first failure must carry
+    edits: tuple[Edit, ...]
+    note: str = ""  # the mistake, in one line
+
+
+def mutant(id: str, stage: str, hint: str, file: str, find: str, replace: str,
+           note: str = "", more: tuple[Edit, ...] = ()) -> Mutant:
+    """Shorthand for a mutant with one edit (plus `more` if the mistake spans two places)."""
+    return Mutant(id, stage, hint, (Edit(file, find, replace), *more), note)
+
+
+def catalogue_dir() -> Path:
+    return REPO_ROOT / "tests" / "mutants"
+
+
+def load_catalogue() -> list[Mutant]:
+    """Every mutant of every stage, in stage order (empty in a student copy)."""
+    mutants: list[Mutant] = []
+    folder = catalogue_dir()
+    if not folder.is_dir():
+        return mutants
+    for path in sorted(folder.glob("m[0-9][0-9]_*.py")):
+        spec = importlib.util.spec_from_file_location(f"_mutants_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        mutants.extend(module.MUTANTS)
+    return mutants
+
+
+def apply(m: Mutant, into: Path) -> Path:
+    """Copy the stage's solution into `into/<stage>/`, apply the edits; returns `into`."""
+    source = REPO_ROOT / "solutions" / m.stage
+    shutil.copytree(source, into / m.stage, ignore=shutil.ignore_patterns("__pycache__"))
+    for edit in m.edits:
+        path = into / m.stage / edit.file
+        text = path.read_text(encoding="utf-8")
+        count = text.count(edit.find)
+        if count != 1:
+            raise ValueError(f"mutant {m.stage}/{m.id}: {edit.find!r} occurs {count} times "
+                             f"in {edit.file} (must be exactly once)")
+        path.write_text(text.replace(edit.find, edit.replace), encoding="utf-8")
+    return into

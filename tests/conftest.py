@@ -1,0 +1,31 @@
+"""Root conftest: choose what the stage tests test, and make hypothesis deterministic."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from kit.loader import set_target
+
+# Same verdict every run: derandomized (seed from the test itself), no example database.
+settings.register_profile(
+    "grading",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("grading")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--target",
+        default="solutions",
+        help="what the stage tests test: exercises, solutions, or a folder laid out like them",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    set_target(config.getoption("--target"))
