@@ -14,12 +14,12 @@ class Hint:
     """
 
     id: str
-    title: str    # the mistake's name, e.g. "Lost waker"
+    title: str  # the mistake's name, e.g. "Lost waker"
     symptom: str  # what the attendee sees happen
-    why: str      # the concept: why it matters
-    check: str    # the next thing to look at in their code
-    rust: str     # the Rust counterpart
-    slide: str    # title of the slide (a `## ` heading in slides/<stage>.md) to reread
+    why: str  # the concept: why it matters
+    check: str  # the next thing to look at in their code
+    rust: str  # the Rust counterpart
+    slide: str  # title of the slide (a `## ` heading in slides/<stage>.md) to reread
 
     def levels(self) -> list[tuple[str, str]]:
         """Progressive hint levels: each `grade hint` shows one more."""
@@ -34,11 +34,11 @@ class Hint:
 class Stage:
     """One numbered step of the workshop: exercise + solution + tests + hints + slides."""
 
-    id: str        # folder name, e.g. "01_future": exercises/01_future, slides/01_future.md
+    id: str  # folder name, e.g. "01_future": exercises/01_future, slides/01_future.md
     title: str
-    minutes: int   # approximate workshop time
+    minutes: int  # approximate workshop time
     files: tuple[str, ...]  # the files the attendee edits, inside exercises/<id>/
-    goal: str      # one sentence: what the attendee builds
+    goal: str  # one sentence: what the attendee builds
     hints: tuple[Hint, ...] = field(default=())
 
     @property

@@ -26,15 +26,23 @@ class Edit:
 
 @dataclass(frozen=True)
 class Mutant:
-    id: str       # unique within the stage, e.g. "stale_waker"
-    stage: str    # e.g. "01_future"
-    hint: str     # the hint id the first failure must carry
+    id: str  # unique within the stage, e.g. "stale_waker"
+    stage: str  # e.g. "01_future"
+    hint: str  # the hint id the first failure must carry
     edits: tuple[Edit, ...]
     note: str = ""  # the mistake, in one line
 
 
-def mutant(id: str, stage: str, hint: str, file: str, find: str, replace: str,
-           note: str = "", more: tuple[Edit, ...] = ()) -> Mutant:
+def mutant(
+    id: str,
+    stage: str,
+    hint: str,
+    file: str,
+    find: str,
+    replace: str,
+    note: str = "",
+    more: tuple[Edit, ...] = (),
+) -> Mutant:
     """Shorthand for a mutant with one edit (plus `more` if the mistake spans two places)."""
     return Mutant(id, stage, hint, (Edit(file, find, replace), *more), note)
 
@@ -67,7 +75,60 @@ def apply(m: Mutant, into: Path) -> Path:
         text = path.read_text(encoding="utf-8")
         count = text.count(edit.find)
         if count != 1:
-            raise ValueError(f"mutant {m.stage}/{m.id}: {edit.find!r} occurs {count} times "
-                             f"in {edit.file} (must be exactly once)")
+            raise ValueError(
+                f"mutant {m.stage}/{m.id}: {edit.find!r} occurs {count} times "
+                f"in {edit.file} (must be exactly once)"
+            )
         path.write_text(text.replace(edit.find, edit.replace), encoding="utf-8")
     return into
+
+
+@dataclass(frozen=True)
+class Verdict:
+    mutant: Mutant
+    caught: bool    # the stage failed
+    hint: str | None  # the hint of its first failure
+    test: str | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.caught and self.hint == self.mutant.hint
+
+
+def check(m: Mutant) -> Verdict:
+    """Apply `m` to a temporary copy of the solution and grade that stage, stopping at the first failure."""
+    import tempfile
+
+    from grader.catalogue import find_stage
+    from grader.runner import run_stage
+
+    stage = find_stage(m.stage)
+    if stage is None:
+        raise ValueError(f"mutant {m.id}: unknown stage {m.stage}")
+    with tempfile.TemporaryDirectory(prefix=f"mutant-{m.stage}-") as tmp:
+        result = run_stage(stage, str(apply(m, Path(tmp))), first_failure=True)
+    first = result.first_failure
+    if first is None:
+        return Verdict(m, False, None, None, "every test passed")
+    return Verdict(m, True, first.hint, first.name, first.message)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m grader.mutants [STAGE]`: check the catalogue (or one stage's part of it)."""
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    args = sys.argv[1:] if argv is None else argv
+    chosen = [m for m in load_catalogue() if not args or m.stage.startswith(args[0])]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        verdicts = list(pool.map(check, chosen))
+    for v in verdicts:
+        status = "ok     " if v.ok else "SURVIVED" if not v.caught else "WRONG HINT"
+        print(f"{status} {v.mutant.stage}/{v.mutant.id}: expected {v.mutant.hint}, got {v.hint} "
+              f"({v.test})")
+    return 0 if all(v.ok for v in verdicts) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

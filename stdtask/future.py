@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Coroutine, Generator
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, TypeVar
 
 from stdtask.errors import PolledAfterCompletion
 from stdtask.poll import Pending, Poll, Ready
@@ -43,7 +43,7 @@ class Future(ABC, Generic[T_co]):
     def poll(self, cx: Context) -> Poll[T_co]:
         """Try to make progress; `Ready(value)` when done, else `Pending`."""
 
-    def drop(self) -> None:  # noqa: B027 - a default no-op, like a type with no Drop impl
+    def drop(self) -> None:
         """Cancel: the future will never be polled again. Default: nothing to clean up."""
 
     def __await__(self) -> Generator[Future[Any], Any, T_co]:
@@ -62,7 +62,7 @@ class Future(ABC, Generic[T_co]):
 class CoroutineFuture(Future[T]):
     """Drive an `async def` coroutine through `poll` (the compiler-generated state machine)."""
 
-    __slots__ = ("_coro", "_awaiting", "_done")
+    __slots__ = ("_awaiting", "_coro", "_done")
 
     def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
         self._coro = coro
@@ -129,7 +129,7 @@ class CoroutineFuture(Future[T]):
         return f"<CoroutineFuture {name}>"
 
 
-IntoFuture = Union[Future[T], Coroutine[Any, Any, T]]
+IntoFuture = Future[T] | Coroutine[Any, Any, T]
 
 
 def into_future(value: IntoFuture[T]) -> Future[T]:

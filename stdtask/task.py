@@ -6,7 +6,8 @@ waker from the *latest* poll, and whoever makes progress possible calls `wake()`
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Union, runtime_checkable
+from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 
 @runtime_checkable
@@ -16,7 +17,7 @@ class Wake(Protocol):
     def wake(self) -> None: ...
 
 
-WakeTarget = Union[Wake, Callable[[], None]]
+WakeTarget = Wake | Callable[[], None]
 
 
 class Waker:
@@ -29,7 +30,7 @@ class Waker:
     Storing a waker is Python's `waker.clone()`: keep the reference.
     """
 
-    __slots__ = ("_target", "__weakref__")
+    __slots__ = ("__weakref__", "_target")
 
     def __init__(self, target: WakeTarget | None = None) -> None:
         self._target = target

@@ -14,8 +14,11 @@ from grader.model import Hint, Stage
 
 
 def _discover() -> tuple[Stage, ...]:
-    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name[:1] == "s"
-                   and m.name[1:3].isdigit())
+    names = sorted(
+        m.name
+        for m in pkgutil.iter_modules(__path__)
+        if m.name[:1] == "s" and m.name[1:3].isdigit()
+    )
     return tuple(importlib.import_module(f"{__name__}.{name}").STAGE for name in names)
 
 

@@ -8,10 +8,10 @@ COMMON_HINTS: tuple[Hint, ...] = (
         title="Not started yet",
         symptom="A test reached a `todo()` in your file: that part is still the stub.",
         why="Each stub marks the work left with `todo()`, like Rust's `todo!()`. The grader "
-            "stops at the first one so you can work one method at a time.",
+        "stops at the first one so you can work one method at a time.",
         check="Open the file and line shown above, read the docstring of that method, and "
-              "replace the `todo()` call with your implementation.",
-        rust="`todo!()` panics with \"not yet implemented\"; here `todo()` raises TodoError.",
+        "replace the `todo()` call with your implementation.",
+        rust='`todo!()` panics with "not yet implemented"; here `todo()` raises TodoError.',
         slide="How this workshop works",
     ),
     Hint(
@@ -19,9 +19,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         title="Your file does not load",
         symptom="Python could not import your file, so no test could run.",
         why="The grader imports your module before testing it; a syntax error, a bad import or "
-            "code that fails at import time stops everything in that file.",
+        "code that fails at import time stops everything in that file.",
         check="Look at the file and line shown above. Run `python <file>` yourself to see the "
-              "same error, fix it, and save.",
+        "same error, fix it, and save.",
         rust="The same as a `cargo build` error: nothing runs until the crate compiles.",
         slide="How this workshop works",
     ),
@@ -30,9 +30,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         title="A test did not finish",
         symptom="A test was stopped because it ran past its time limit.",
         why="Tests here are instant: they use scripted futures and virtual clocks. A test that "
-            "runs for seconds is stuck: a loop that never ends, or a task nobody wakes.",
+        "runs for seconds is stuck: a loop that never ends, or a task nobody wakes.",
         check="Look at the line where your code was when it was stopped (shown above). Is there "
-              "a `while` loop whose condition can never change, or a wait nothing will end?",
+        "a `while` loop whose condition can never change, or a wait nothing will end?",
         rust="In Rust the same bug is a task that never completes or a thread spinning at 100% CPU.",
         slide="How this workshop works",
     ),
@@ -41,9 +41,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         title="The test process died",
         symptom="The Python process running the tests exited in the middle of a test.",
         why="Something in the code under test ended the interpreter (`os._exit`, `sys.exit`, a "
-            "crash in C code, or running out of memory), so that test could not report.",
+        "crash in C code, or running out of memory), so that test could not report.",
         check="Look for `exit(` or `os._exit(` in your file, and for anything that could allocate "
-              "without bound.",
+        "without bound.",
         rust="Like `std::process::exit` or an abort in the middle of `cargo test`.",
         slide="How this workshop works",
     ),
@@ -52,9 +52,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         title="The exercise file is missing",
         symptom="The file this stage tests does not exist.",
         why="The grader tests the files in `exercises/<stage>/`; it cannot grade a file that "
-            "was moved, renamed or deleted.",
+        "was moved, renamed or deleted.",
         check="Restore it with `grade reset <stage>` (it asks first and keeps a backup), or put "
-              "your file back under the name shown above.",
+        "your file back under the name shown above.",
         rust="Like a `mod` declaration whose file is missing.",
         slide="How this workshop works",
     ),

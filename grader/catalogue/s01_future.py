@@ -6,16 +6,16 @@ STAGE = Stage(
     minutes=35,
     files=("future.py",),
     goal="Write leaf futures on the poll protocol: ready, yield-once, countdown, a flag set "
-         "from outside, and a lazy I/O request.",
+    "from outside, and a lazy I/O request.",
     hints=(
         Hint(
             id="ready_future",
             title="ReadyFuture: done on the first poll",
             symptom="`ReadyFuture(value)` did not return `Ready(value)` on its first poll.",
             why="The simplest future has nothing to wait for: its first poll finishes it. "
-                "`Ready(None)` is a finished future whose value is `None`, not `Pending`.",
+            "`Ready(None)` is a finished future whose value is `None`, not `Pending`.",
             check="What does your `poll` return the first time? Is it a `Ready` holding the "
-                  "exact value given to the constructor?",
+            "exact value given to the constructor?",
             rust="`std::future::ready(value)`: `poll` returns `Poll::Ready(value)` at once.",
             slide="Poll: Ready or Pending",
         ),
@@ -23,13 +23,13 @@ STAGE = Stage(
             id="poll_after_ready",
             title="Polling after Ready is not detected",
             symptom="A future that had already returned `Ready` was polled again and answered "
-                    "as if nothing was wrong.",
+            "as if nothing was wrong.",
             why="After `Ready` the value has been handed out; a second poll is a bug in the "
-                "caller. Rust's futures panic so the bug is found at once instead of giving a "
-                "wrong value twice.",
+            "caller. Rust's futures panic so the bug is found at once instead of giving a "
+            "wrong value twice.",
             check="Does your future remember that it finished? What should a poll do when it has "
-                  "(hint: the core has an exception for exactly this)?",
-            rust="`async fn` futures panic: \"`async fn` resumed after completion\".",
+            "(hint: the core has an exception for exactly this)?",
+            rust='`async fn` futures panic: "`async fn` resumed after completion".',
             slide="After Ready",
         ),
         Hint(
@@ -37,8 +37,8 @@ STAGE = Stage(
             title="YieldNow: Pending once, and ask to be polled again",
             symptom="`YieldNow` did not return Pending once (with its waker woken) and then Ready.",
             why="A future that returns Pending must arrange to be woken. `YieldNow` has nothing "
-                "to wait for, so it wakes its own waker right away: the executor polls it again "
-                "after giving other tasks a turn.",
+            "to wait for, so it wakes its own waker right away: the executor polls it again "
+            "after giving other tasks a turn.",
             check="On the first poll: wake `cx.waker`, then return Pending. On the second: Ready(None).",
             rust="`tokio::task::yield_now()`: `cx.waker().wake_by_ref(); return Poll::Pending;`",
             slide="Pending means: I arranged a wake",
@@ -47,11 +47,11 @@ STAGE = Stage(
             id="countdown",
             title="Countdown: exactly N Pending polls, then Ready",
             symptom="`Countdown(n)` did not return Pending exactly n times (waking itself each "
-                    "time) before returning Ready.",
+            "time) before returning Ready.",
             why="A future is a state machine: its state (here, how many polls are left) lives in "
-                "the object between polls, and each poll moves it one step.",
+            "the object between polls, and each poll moves it one step.",
             check="Where do you store the count? Is it decremented once per poll, and is "
-                  "`Countdown(0)` ready on its first poll?",
+            "`Countdown(0)` ready on its first poll?",
             rust="A struct field updated in `poll(self: Pin<&mut Self>, ..)`.",
             slide="Pending means: I arranged a wake",
         ),
@@ -59,11 +59,11 @@ STAGE = Stage(
             id="flag",
             title="Flag: Ready once set, Pending until then",
             symptom="The flag's future did not finish after `set()`, or was not ready when the "
-                    "flag was already set before its first poll.",
+            "flag was already set before its first poll.",
             why="A future that waits for the outside world checks the shared state on every "
-                "poll: if the event already happened, it is Ready now.",
+            "poll: if the event already happened, it is Ready now.",
             check="Does `poll` look at the shared state first? Does `set()` record that the flag "
-                  "is set before anything else?",
+            "is set before anything else?",
             rust="A oneshot-like signal: `Arc<Mutex<State>>` shared by the setter and the future.",
             slide="Waiting for the outside world",
         ),
@@ -71,25 +71,25 @@ STAGE = Stage(
             id="lost_waker",
             title="Lost waker: Pending without keeping the waker",
             symptom="The future returned Pending, but nothing kept the waker it was given. "
-                    "Nobody can ever wake this task: it sleeps forever.",
-            why="Returning Pending is a promise: \"I arranged for `cx.waker` to be woken when I "
-                "can make progress\". The executor will not poll again until that wake.",
+            "Nobody can ever wake this task: it sleeps forever.",
+            why='Returning Pending is a promise: "I arranged for `cx.waker` to be woken when I '
+            'can make progress". The executor will not poll again until that wake.',
             check="Before returning Pending, where do you store `cx.waker` so that whoever "
-                  "completes the event can call `wake()` on it?",
+            "completes the event can call `wake()` on it?",
             rust="`self.waker = Some(cx.waker().clone()); return Poll::Pending;`-style "
-                 "bookkeeping; forgetting it is the classic \"future never completes\" bug.",
+            'bookkeeping; forgetting it is the classic "future never completes" bug.',
             slide="Pending means: I arranged a wake",
         ),
         Hint(
             id="stale_waker",
             title="Stale waker: only the first waker is kept",
             symptom="The future was polled twice with two different wakers; when the event "
-                    "happened, the waker from the latest poll was not woken.",
+            "happened, the waker from the latest poll was not woken.",
             why="A task can move (to another executor, another thread, or inside a `select`), "
-                "and each poll may bring a different waker. Only the most recent one is sure to "
-                "reach the task that is waiting now.",
+            "and each poll may bring a different waker. Only the most recent one is sure to "
+            "reach the task that is waiting now.",
             check="On every Pending poll, do you replace the stored waker with the new "
-                  "`cx.waker` (or keep it only if `stored.will_wake(cx.waker)`)?",
+            "`cx.waker` (or keep it only if `stored.will_wake(cx.waker)`)?",
             rust="`if !stored.will_wake(cx.waker()) { *stored = cx.waker().clone(); }`",
             slide="Only the latest waker counts",
         ),
@@ -97,12 +97,12 @@ STAGE = Stage(
             id="busy_loop",
             title="Busy loop: the future wakes itself on every poll",
             symptom="While waiting for an event that had not happened, the future woke its own "
-                    "waker, so the executor would poll it again and again.",
-            why="Waking yourself means \"poll me again right away\". Doing it while waiting for "
-                "something external turns the executor into a spinning loop that burns a CPU "
-                "core until the event arrives.",
+            "waker, so the executor would poll it again and again.",
+            why='Waking yourself means "poll me again right away". Doing it while waiting for '
+            "something external turns the executor into a spinning loop that burns a CPU "
+            "core until the event arrives.",
             check="Who calls `wake()` in your code, and when? Only the thing that makes progress "
-                  "possible (here, `set()` or the completion) should wake the waiter.",
+            "possible (here, `set()` or the completion) should wake the waiter.",
             rust="Calling `cx.waker().wake_by_ref()` before every `Poll::Pending`.",
             slide="Only the latest waker counts",
         ),
@@ -110,27 +110,27 @@ STAGE = Stage(
             id="repeated_side_effect",
             title="Side effect repeated on a spurious poll",
             symptom="Polling again without any progress repeated something that must happen "
-                    "only once (an operation was submitted again, or the future registered "
-                    "itself again).",
+            "only once (an operation was submitted again, or the future registered "
+            "itself again).",
             why="Executors may poll a future when nothing changed (a spurious poll): after a "
-                "wake meant for another future in the same task, for instance. A poll must be "
-                "safe to repeat: it may only check state and update the waker.",
+            "wake meant for another future in the same task, for instance. A poll must be "
+            "safe to repeat: it may only check state and update the waker.",
             check="What does your `poll` do that is not idempotent? Keep a state that records "
-                  "that the work was started, and start it only in the state before that.",
+            "that the work was started, and start it only in the state before that.",
             rust="Futures are lazy state machines: `match self.state { NotStarted => start, "
-                 "Started => check }`.",
+            "Started => check }`.",
             slide="Spurious polls and laziness",
         ),
         Hint(
             id="request",
             title="Request: submit on first poll, finish with the device's result",
             symptom="The request did not return the device's result after the operation "
-                    "completed, or did not wake its task when it completed.",
+            "completed, or did not wake its task when it completed.",
             why="An I/O future is lazy: the first poll starts the operation and hands the device "
-                "a way to report back; the completion stores the result and wakes the latest "
-                "waker; the next poll returns it.",
+            "a way to report back; the completion stores the result and wakes the latest "
+            "waker; the next poll returns it.",
             check="What does your completion callback do? It must store the result before it "
-                  "wakes, and wake the waker from the latest poll.",
+            "wakes, and wake the waker from the latest poll.",
             rust="How tokio's I/O resources work: a readiness event wakes the stored waker.",
             slide="Spurious polls and laziness",
         ),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from stdtask import Context, Future, Pending, Poll, Ready, Waker
-
 from kit.failures import fail
+from stdtask import Context, Future, Pending, Poll, Ready, Waker
 
 T = TypeVar("T")
 
@@ -20,8 +19,15 @@ class ScriptedFuture(Future[T], Generic[T]):
     A poll after Ready, or a poll after drop, fails the test with `misuse_hint`.
     """
 
-    def __init__(self, value: T = None, pending: int | None = 0, *, self_wake: bool = False,
-                 name: str = "scripted future", misuse_hint: str = "poll_after_ready") -> None:
+    def __init__(
+        self,
+        value: T = None,
+        pending: int | None = 0,
+        *,
+        self_wake: bool = False,
+        name: str = "scripted future",
+        misuse_hint: str = "poll_after_ready",
+    ) -> None:
         self.value = value
         self.remaining = pending  # None: until complete() is called
         self.self_wake = self_wake

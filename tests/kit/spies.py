@@ -11,9 +11,8 @@ from __future__ import annotations
 import weakref
 from typing import Any, Generic, TypeVar
 
-from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, Waker
-
 from kit.failures import fail
+from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, Waker
 
 T = TypeVar("T")
 
@@ -25,7 +24,7 @@ class SpyWaker(Waker):
     wake after the future (rightly) let go of the waker.
     """
 
-    __slots__ = ("wake_count", "name", "_journal", "_slot")
+    __slots__ = ("_journal", "_slot", "name", "wake_count")
 
     def __init__(self, name: str = "waker", journal: list[int] | None = None, slot: int = 0) -> None:
         super().__init__()
@@ -58,14 +57,23 @@ class ManualTask(Generic[T]):
     `is_woken`: the waker of the latest poll was woken (during or after that poll).
     `stale_wakes`: wakes, since the latest poll, that went only to wakers of earlier polls.
     After every `Pending`, the task checks that someone still holds the waker (or already
-    woke it); if not, it fails with `lost_waker_hint`.
+    woke it); if not, it fails with `stale_waker_hint` when a waker of an earlier poll is
+    still held (the future kept the old one), else with `lost_waker_hint`.
     """
 
-    def __init__(self, future: Future[T], *, lost_waker_hint: str = "lost_waker",
-                 what: str = "the future") -> None:
+    def __init__(
+        self,
+        future: Future[T],
+        *,
+        lost_waker_hint: str = "lost_waker",
+        stale_waker_hint: str = "stale_waker",
+        what: str = "the future",
+    ) -> None:
         self.future = future
         self.what = what
         self.lost_waker_hint = lost_waker_hint
+        self.stale_waker_hint = stale_waker_hint
+        self._older_refs: list[weakref.ref[SpyWaker]] = []  # wakers of earlier polls
         self.result: Poll[T] | None = None
         self._wakes: list[int] = []  # wakes per poll's waker, by poll index
         self._stale_base = 0  # wakes of older wakers already counted at the latest poll
@@ -77,6 +85,8 @@ class ManualTask(Generic[T]):
 
     def poll(self) -> Poll[T]:
         self._stale_base = sum(self._wakes)
+        if self._latest_ref is not None:
+            self._older_refs.append(self._latest_ref)
         self._wakes.append(0)
         spy = SpyWaker(f"waker of poll #{self.polls}", self._wakes, self.polls - 1)
         self._latest_ref = weakref.ref(spy)
@@ -85,10 +95,22 @@ class ManualTask(Generic[T]):
         if result is Pending and not spy.woken:
             del spy
             if self._latest_ref() is None:
-                fail(self.lost_waker_hint,
-                     f"{self.what} returned Pending but kept no reference to the waker it was "
-                     "given, so nothing can ever wake this task again.")
+                self._fail_waker_dropped()
         return result
+
+    def _fail_waker_dropped(self) -> None:
+        if any(ref() is not None for ref in self._older_refs):
+            fail(
+                self.stale_waker_hint,
+                f"{self.what} was polled again with a new waker and returned Pending, but kept "
+                "a waker from an earlier poll instead of the new one. Waking the old waker may "
+                "not reach the task that is waiting now.",
+            )
+        fail(
+            self.lost_waker_hint,
+            f"{self.what} returned Pending but kept no reference to the waker it was given, so "
+            "nothing can ever wake this task again.",
+        )
 
     def poll_ready(self, hint: str, message: str) -> T:
         """Poll and require `Ready`; returns its value."""
@@ -132,5 +154,8 @@ def expect_polled_after_completion_detected(future: Future[Any], hint: str, what
         result = poll_once(future)
     except PolledAfterCompletion:
         return
-    fail(hint, f"{what} was polled again after returning Ready and answered {result!r} "
-               "instead of raising PolledAfterCompletion.")
+    fail(
+        hint,
+        f"{what} was polled again after returning Ready and answered {result!r} "
+        "instead of raising PolledAfterCompletion.",
+    )

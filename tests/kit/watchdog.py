@@ -7,7 +7,8 @@ with `hint`. A stuck daemon thread is left behind, which is fine in a throwaway 
 from __future__ import annotations
 
 import threading
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from kit.failures import fail
 

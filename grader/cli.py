@@ -1,0 +1,321 @@
+"""`grade`: the attendee's (and instructor's) command line.
+
+    grade                 run stages in order from the first not yet passed; stop at a failure
+    grade N               one stage (3, 03, 03_channel or channel)
+    grade list            every stage and where you are
+    grade hint [N]        the next level of hint for the current failure
+    --target solutions    grade the reference solutions (or any folder laid out like them)
+    --json                machine-readable results on stdout, nothing else there
+
+Exit codes: 0 every requested stage passed, 1 a stage failed, 2 usage or grader error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.text import Text
+
+from grader import render
+from grader.catalogue import STAGES, find_hint, find_stage
+from grader.model import Stage
+from grader.paths import REPO_ROOT
+from grader.progress import Progress, stage_digest
+from grader.results import StageResult
+from grader.runner import DEFAULT_TEST_TIMEOUT, GraderError, run_stage
+
+COMMANDS = ("list", "hint")
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command line asked for something that does not exist."""
+
+
+@dataclass
+class Session:
+    """What one `grade` invocation works with."""
+
+    target: str
+    target_dir: Path
+    console: Console
+    progress: Progress
+    use_cache: bool
+    test_timeout: float
+    results: dict[str, StageResult] = field(default_factory=dict)
+
+    @property
+    def grading_exercises(self) -> bool:
+        return self.target == "exercises"
+
+    def verdict(self, stage: Stage, *, run: bool = True) -> StageResult | None:
+        """The stage's result: from the cache when nothing changed, else by running it."""
+        digest = stage_digest(stage, self.target_dir)
+        if self.grading_exercises and self.use_cache:
+            cached = self.progress.cached(stage, digest)
+            if cached is not None or not run:
+                return cached
+        if not run:
+            return None
+        if self.console.is_terminal:
+            with self.console.status(f"Testing stage {stage.id} ...", spinner="dots"):
+                result = run_stage(stage, self.target, test_timeout=self.test_timeout)
+        else:
+            result = run_stage(stage, self.target, test_timeout=self.test_timeout)
+        if self.grading_exercises:
+            self.progress.store(stage, digest, result)
+        return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade",
+        description="Grade the workshop's stages with the hidden tests.",
+        epilog="Examples: grade | grade 1 | grade hint | grade list | grade --target solutions",
+    )
+    parser.add_argument("words", nargs="*", metavar="[list | hint] [STAGE]")
+    parser.add_argument(
+        "--target",
+        default="exercises",
+        help="exercises (default), solutions, or a folder laid out like them",
+    )
+    parser.add_argument("--json", action="store_true", help="print results as JSON on stdout only")
+    parser.add_argument("--no-cache", action="store_true", help="re-run even if nothing changed")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TEST_TIMEOUT,
+        help=f"seconds before a test counts as hung (default {DEFAULT_TEST_TIMEOUT:g})",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with usage on bad options
+    # With --json, stdout carries the JSON only; everything human goes to stderr.
+    console = Console(stderr=args.json, highlight=False)
+    try:
+        return dispatch(args, console)
+    except UsageError as error:
+        console.print(Text(f"grade: {error}", style="bold red"))
+        return EXIT_USAGE
+    except GraderError as error:
+        console.print(Text(f"grade could not run the tests: {error}", style="bold red"))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.print(
+            Text("\nInterrupted. Nothing was lost: run `grade` again when ready.", style="yellow")
+        )
+        return 130
+    except Exception:  # a bug in the grader itself: say so plainly, keep the details
+        details = REPO_ROOT / ".grade" / "last-error.txt"
+        try:
+            details.parent.mkdir(parents=True, exist_ok=True)
+            details.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f" The details are in {details}."
+        except OSError:
+            where = ""
+        console.print(
+            Text(
+                "grade hit an internal error. This is a bug in the grader, not in "
+                f"your code; please tell the instructor.{where}",
+                style="bold red",
+            )
+        )
+        return EXIT_USAGE
+
+
+def resolve_target(target: str) -> Path:
+    if target in ("exercises", "solutions"):
+        path = REPO_ROOT / target
+    else:
+        path = Path(target).resolve()
+    if not path.is_dir():
+        raise UsageError(f"--target {target}: no such folder ({path})")
+    return path
+
+
+def stage_or_error(name: str) -> Stage:
+    stage = find_stage(name)
+    if stage is None:
+        known = ", ".join(f"{s.number:02d} ({s.id.split('_', 1)[1]})" for s in STAGES)
+        raise UsageError(f"there is no stage {name!r}. The stages are: {known}. See `grade list`.")
+    return stage
+
+
+def dispatch(args: argparse.Namespace, console: Console) -> int:
+    words = list(args.words)
+    command = words.pop(0) if words and words[0] in COMMANDS else "run"
+    if len(words) > 1:
+        raise UsageError(f"too many arguments: {' '.join(args.words)} (try `grade --help`)")
+    stage = stage_or_error(words[0]) if words else None
+    session = Session(
+        args.target,
+        resolve_target(args.target),
+        console,
+        Progress(),
+        use_cache=not args.no_cache,
+        test_timeout=args.timeout,
+    )
+    for warning in session.progress.warnings:
+        console.print(Text(warning, style="yellow"))
+    try:
+        if command == "list":
+            return show_list(session)
+        if command == "hint":
+            return show_hint(session, stage)
+        code = run_one(session, stage) if stage else run_in_order(session)
+        if args.json:
+            print(json.dumps(json_report(session), indent=2))
+        return code
+    finally:
+        if session.grading_exercises:
+            shown = len(session.progress.warnings)
+            session.progress.save()
+            for warning in session.progress.warnings[shown:]:
+                console.print(Text(warning, style="yellow"))
+
+
+def run_in_order(session: Session) -> int:
+    """Stages in order; cached passes are re-verified by content; stop at the first failure."""
+    failed: StageResult | None = None
+    for stage in STAGES:
+        if failed is not None:
+            session.results[stage.id] = StageResult(stage.id, "locked")
+            continue
+        result = session.verdict(stage)
+        assert result is not None
+        session.results[stage.id] = result
+        if result.status != "passed":
+            failed = result
+    console = session.console
+    console.print(render.progress_table(STAGES, session.results))
+    if failed is None:
+        render.all_done(console, STAGES)
+        return EXIT_PASSED
+    stage = find_stage(failed.id)
+    assert stage is not None
+    console.print(render.failure_panel(stage, failed))
+    return EXIT_FAILED
+
+
+def run_one(session: Session, stage: Stage) -> int:
+    for stage_id in (s.id for s in STAGES):
+        session.results[stage_id] = StageResult(stage_id, "not_run")
+    blocker = first_unpassed_before(session, stage) if session.grading_exercises else None
+    console = session.console
+    if blocker is not None:
+        session.results[stage.id] = StageResult(stage.id, "locked")
+        console.print(
+            Text.assemble(
+                (f"Stage {stage.number:02d} ({stage.title}) is locked. ", "bold yellow"),
+                f"Stage {blocker.number:02d} ({blocker.title}) has not passed yet: run "
+                f"`grade {blocker.number}` (or plain `grade`) and make it pass to unlock the next.",
+            )
+        )
+        return EXIT_FAILED
+    result = session.verdict(stage)
+    assert result is not None
+    session.results[stage.id] = result
+    if result.status == "passed":
+        passed = len(result.tests)
+        console.print(
+            Text.assemble(
+                (f"Stage {stage.number:02d} passes", "bold green"),
+                f" ({passed} tests). ",
+                ("Run `grade` to go on.", "dim"),
+            )
+        )
+        return EXIT_PASSED
+    console.print(render.failure_panel(stage, result))
+    return EXIT_FAILED
+
+
+def first_unpassed_before(session: Session, stage: Stage) -> Stage | None:
+    for earlier in STAGES:
+        if earlier.id == stage.id:
+            return None
+        cached = session.verdict(earlier, run=False)
+        if cached is None or cached.status != "passed":
+            return earlier
+    return None
+
+
+def show_list(session: Session) -> int:
+    current_found = False
+    for stage in STAGES:
+        cached = session.verdict(stage, run=False) if session.grading_exercises else None
+        if cached is not None and cached.status == "passed" and not current_found:
+            session.results[stage.id] = cached
+        elif not current_found:
+            current_found = True
+            session.results[stage.id] = cached or StageResult(stage.id, "failed")
+        else:
+            session.results[stage.id] = StageResult(stage.id, "locked")
+    render.stage_list(session.console, STAGES, session.results)
+    return EXIT_PASSED
+
+
+def show_hint(session: Session, stage: Stage | None) -> int:
+    console = session.console
+    if stage is None:
+        stage = next(
+            (
+                s
+                for s in STAGES
+                if (session.verdict(s, run=False) or StageResult(s.id, "failed")).status != "passed"
+            ),
+            None,
+        )
+        if stage is None:
+            console.print("Every stage passes: no hints needed.")
+            return EXIT_PASSED
+    last = session.progress.last_result(stage)
+    test = last.first_failure if last else None
+    if last is None or test is None or not test.hint:
+        console.print(
+            f"No failure of stage {stage.number:02d} is on record: run "
+            f"`grade {stage.number}` first, then ask for a hint."
+        )
+        return EXIT_PASSED if last and last.status == "passed" else EXIT_FAILED
+    hint = find_hint(stage, test.hint)
+    if hint is None:
+        raise GraderError(f"the test {test.name} names an unknown hint {test.hint!r}")
+    level = session.progress.next_hint_level(stage, hint.id, len(hint.levels()))
+    console.print(render.hint_panel(stage, hint, level, test))
+    return EXIT_FAILED
+
+
+def json_report(session: Session) -> dict[str, object]:
+    stages = []
+    for stage in STAGES:
+        result = session.results.get(stage.id) or StageResult(stage.id, "not_run")
+        stages.append(
+            {
+                "id": stage.id,
+                "title": stage.title,
+                "status": result.status,
+                "tests": [
+                    {
+                        "name": t.name,
+                        "status": t.status,
+                        "hint": t.hint,
+                        "message": t.message,
+                        "location": t.location,
+                    }
+                    for t in result.tests
+                ],
+            }
+        )
+    return {"target": session.target, "stages": stages}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
