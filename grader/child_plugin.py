@@ -25,6 +25,7 @@ from typing import Any, TextIO
 import pytest
 
 TIMEOUT_EXIT_CODE = 70
+LOADING = "loading "  # the name a timeout gets while the attendee's file is being imported
 
 
 class Reporter:
@@ -137,9 +138,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Load the attendee's files before any test, so a broken file is one clear message."""
     if _reporter is None:
         return
-    from kit.loader import load_stage, stage_file
-
     from grader.catalogue import find_stage
+    from kit.loader import load_stage, stage_file
 
     stage = find_stage(_reporter.stage_id)
     assert stage is not None, f"unknown stage {_reporter.stage_id}"
@@ -156,11 +156,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 }
             )
             pytest.exit("stage file missing", returncode=3)
+        _reporter.arm(LOADING + _relative(str(path)))  # an endless loop at import time
         try:
             load_stage(stage.id, module)
         except BaseException as error:  # anything at import time: report, don't crash
             _reporter.write(_load_error(error, path))
             pytest.exit("stage file does not load", returncode=3)
+        finally:
+            _reporter.disarm()
 
 
 def _load_error(error: BaseException, path: Path) -> dict[str, Any]:
@@ -223,7 +226,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 def classify(error: BaseException, default_hint: str | None) -> dict[str, Any]:
     """Turn an exception from a test into (hint, message, location), in the attendee's terms."""
     from kit.failures import HintedFailure
-
     from stdtask import TodoError
 
     assert _reporter is not None

@@ -46,7 +46,7 @@ class Session:
     target_dir: Path
     console: Console
     progress: Progress
-    use_cache: bool
+    use_cache: bool  # verdicts cached by content: the attendee's own exercises only
     test_timeout: float
     results: dict[str, StageResult] = field(default_factory=dict)
 
@@ -57,7 +57,7 @@ class Session:
     def verdict(self, stage: Stage, *, run: bool = True) -> StageResult | None:
         """The stage's result: from the cache when nothing changed, else by running it."""
         digest = stage_digest(stage, self.target_dir)
-        if self.grading_exercises and self.use_cache:
+        if self.use_cache:
             cached = self.progress.cached(stage, digest)
             if cached is not None or not run:
                 return cached
@@ -65,10 +65,10 @@ class Session:
             return None
         if self.console.is_terminal:
             with self.console.status(f"Testing stage {stage.id} ...", spinner="dots"):
-                result = run_stage(stage, self.target, test_timeout=self.test_timeout)
+                result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
         else:
-            result = run_stage(stage, self.target, test_timeout=self.test_timeout)
-        if self.grading_exercises:
+            result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
+        if self.use_cache:
             self.progress.store(stage, digest, result)
         return result
 

@@ -55,14 +55,14 @@ class Progress:
 
     def _load(self) -> None:
         try:
-            raw = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return
         except OSError as error:
             self.warnings.append(f"Could not read {self.path} ({error}); starting from scratch.")
             return
         try:
-            data = json.loads(raw)
+            data = json.loads(raw.decode("utf-8"))  # bad UTF-8 is a ValueError too
             if not isinstance(data, dict) or data.get("version") != VERSION:
                 raise ValueError("unknown layout")
             if not isinstance(data.get("results"), dict) or not isinstance(data.get("hints"), dict):

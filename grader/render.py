@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalogue import find_hint
+from grader.catalogue import STAGES, find_hint
 from grader.model import Hint, Stage
 from grader.results import StageResult, TestResult
 
@@ -76,6 +76,11 @@ def _section(title: str, body: str | Text) -> Group:
     )
 
 
+def deck_of(stage: Stage, hint: Hint) -> str:
+    """The deck a hint's slide is in: the stage's own, or the setup deck for common hints."""
+    return stage.slides_file if stage.hint(hint.id) else STAGES[0].slides_file
+
+
 def failure_panel(stage: Stage, result: StageResult) -> Panel:
     """The one panel for the first failure: what, why, what to check, Rust, slide."""
     test = result.first_failure
@@ -100,7 +105,7 @@ def failure_panel(stage: Stage, result: StageResult) -> Panel:
             Text.assemble(
                 ("Reread: ", "bold cyan"),
                 f"\u201c{hint.slide}\u201d",
-                (f"  (grade slides {stage.number})", "dim"),
+                (f"  in {deck_of(stage, hint)}", "dim"),
             )
         )
     title = (
@@ -146,7 +151,7 @@ def all_done(console: Console, stages: Sequence[Stage]) -> None:
                 ("Every stage passes. ", "bold green"),
                 f"You rebuilt async from the Future trait up to a runtime with timers: "
                 f"{len(stages)} stages, about {total // 60} h {total % 60:02d} min of workshop. "
-                "Reread any reference answer with `grade solution N`.",
+                "The reference answers are in `solutions/`: read them side by side with yours.",
             ),
             title="All done",
             border_style="green",

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.child_plugin import TIMEOUT_EXIT_CODE
+from grader.child_plugin import LOADING, TIMEOUT_EXIT_CODE
 from grader.model import Stage
 from grader.paths import REPO_ROOT
 from grader.results import StageResult, TestResult
@@ -186,6 +186,10 @@ def _load_failure(stage: Stage, record: dict[str, Any]) -> StageResult:
 
 
 def _hang(name: str, seconds: float, location: dict[str, Any] | None) -> TestResult:
+    if name.startswith(LOADING):
+        message = (f"Importing {name.removeprefix(LOADING)} did not finish within {seconds:g} "
+                   "seconds: code at the top level of the file never ends.")
+        return TestResult("loading your file", "failed", "hang", message, location)
     message = f"This test did not finish within {seconds:g} seconds and was stopped."
     if location:
         message += " Your code was running the line shown below when it was stopped."

@@ -6,8 +6,8 @@ import importlib
 import sys
 
 import pytest
-from kit import expect, load_stage
 
+from kit import expect, load_stage
 from stdtask import Pending, Ready
 
 stage = load_stage("00_setup")

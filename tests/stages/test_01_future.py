@@ -10,9 +10,9 @@ import threading
 from collections.abc import Callable
 
 import pytest
+
 from kit import ManualTask, expect, fail, load_stage, poll_once
 from kit.spies import expect_polled_after_completion_detected
-
 from stdtask import Pending, Ready
 
 stage = load_stage("01_future")

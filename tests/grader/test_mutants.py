@@ -1,0 +1,37 @@
+"""The mutant catalogue: every listed mistake is rejected, with its own hint first."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from grader.catalogue import STAGES
+from grader.mutants import Mutant, Verdict, check, load_catalogue
+
+CATALOGUE = load_catalogue()
+
+
+@pytest.fixture(scope="module")
+def verdicts() -> dict[tuple[str, str], Verdict]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return {(v.mutant.stage, v.mutant.id): v for v in pool.map(check, CATALOGUE)}
+
+
+@pytest.mark.parametrize("mutant", CATALOGUE, ids=[f"{m.stage}/{m.id}" for m in CATALOGUE])
+def test_mutant_is_rejected_with_its_hint(mutant: Mutant, verdicts) -> None:  # type: ignore[no-untyped-def]
+    verdict = verdicts[(mutant.stage, mutant.id)]
+    assert verdict.caught, f"{mutant.stage}/{mutant.id} survived: {mutant.note}"
+    assert verdict.hint == mutant.hint, (
+        f"{mutant.stage}/{mutant.id} ({mutant.note}) was caught by {verdict.test} with hint "
+        f"{verdict.hint!r}, expected {mutant.hint!r}: {verdict.message}")
+
+
+def test_mutant_ids_are_unique() -> None:
+    keys = [(m.stage, m.id) for m in CATALOGUE]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize("stage", [s for s in STAGES if s.number > 0], ids=lambda s: s.id)
+def test_every_stage_has_mutants(stage) -> None:  # type: ignore[no-untyped-def]
+    assert any(m.stage == stage.id for m in CATALOGUE), f"{stage.id} has no mutants"
