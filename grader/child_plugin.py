@@ -13,6 +13,7 @@ Hangs are caught by a watchdog thread, not by signals, so this works on Windows 
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import sys
@@ -20,11 +21,12 @@ import threading
 import traceback
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import pytest
 
 TIMEOUT_EXIT_CODE = 70
+_real_exit = os._exit  # the watchdog's way out; attendee calls go through _recorded_exit
 LOADING = "loading "  # the name a timeout gets while the attendee's file is being imported
 
 
@@ -98,7 +100,14 @@ class Reporter:
                 "location": self.location_from_frame(frame),
             }
         )
-        os._exit(TIMEOUT_EXIT_CODE)  # the main thread is stuck; only leaving ends it
+        _real_exit(TIMEOUT_EXIT_CODE)  # the main thread is stuck; only leaving ends it
+
+
+def _recorded_exit(code: int) -> NoReturn:
+    if _reporter is not None:
+        location = _reporter.location_from_frame(sys._getframe(1))
+        _reporter.write({"event": "exit", "code": code, "location": location})
+    _real_exit(code)
 
 
 def _relative(filename: str) -> str:
@@ -126,6 +135,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from kit.loader import set_target, target_dir
 
     set_target(config.getoption("--target"))  # don't rely on conftest running first
+    report_path = Path(report)
+    # A hard crash (segfault, abort) prints the Python stack here, so the parent can name
+    # the attendee's line; os._exit is wrapped to record its caller before leaving.
+    faulthandler.enable(open(report_path.with_suffix(".faults"), "w"), all_threads=False)
+    os._exit = _recorded_exit
     _reporter = Reporter(
         Path(report),
         config.getoption("--grade-stage"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -14,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.child_plugin import LOADING, TIMEOUT_EXIT_CODE
+from grader.child_plugin import LOADING
 from grader.model import Stage
 from grader.paths import REPO_ROOT
 from grader.results import StageResult, TestResult
@@ -64,12 +65,14 @@ def run_stage(
             # Hidden tests fail through kit.fail, never bare asserts: skipping the rewrite of
             # every plugin module (hypothesis!) saves about a second per run.
             "--assert=plain",
+            "-p", "no:faulthandler",  # child_plugin sends crash stacks to its own file
         ]
         if first_failure:
             command.append("-x")
         code = _run(command, output)
         records = _read_records(report)
-        result = interpret(stage, records, code, _tail(output))
+        fault = _fault_location(report.with_suffix(".faults"), target)
+        result = interpret(stage, records, code, _tail(output), fault)
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
@@ -115,6 +118,25 @@ def _read_records(report: Path) -> list[dict[str, Any]]:
     return records
 
 
+_FAULT_FRAME = re.compile(r'File "(?P<file>.+)", line (?P<line>\d+) in (?P<function>\S+)')
+
+
+def _fault_location(faults: Path, target: str) -> dict[str, Any] | None:
+    """The innermost frame in the attendee's folder of a faulthandler dump, if any."""
+    if not faults.exists():
+        return None
+    folder = (REPO_ROOT / target if target in ("exercises", "solutions") else Path(target)).resolve()
+    for match in _FAULT_FRAME.finditer(faults.read_text(encoding="utf-8", errors="replace")):
+        path = Path(match["file"])
+        if path.is_relative_to(folder):  # faulthandler lists the innermost frame first
+            try:
+                shown = path.relative_to(REPO_ROOT).as_posix()
+            except ValueError:
+                shown = str(path)
+            return {"file": shown, "line": int(match["line"]), "function": match["function"]}
+    return None
+
+
 def _tail(output: Path, lines: int = 12, max_bytes: int = 64_000) -> str:
     with open(output, "rb") as stream:
         stream.seek(0, os.SEEK_END)
@@ -125,7 +147,11 @@ def _tail(output: Path, lines: int = 12, max_bytes: int = 64_000) -> str:
 
 
 def interpret(
-    stage: Stage, records: list[dict[str, Any]], code: int | None, output_tail: str
+    stage: Stage,
+    records: list[dict[str, Any]],
+    code: int | None,
+    output_tail: str,
+    fault: dict[str, Any] | None = None,
 ) -> StageResult:
     """Turn the child's records and exit code into one StageResult."""
     load_error = next((r for r in records if r["event"] == "load_error"), None)
@@ -155,7 +181,8 @@ def interpret(
         tests.append(_hang(running or "(starting the tests)", BACKSTOP_SECONDS, None))
         return StageResult(stage.id, "failed", tests, problem="hang")
     if running is not None and code not in (0, 1):
-        tests.append(_crash(running, code, output_tail))
+        exit_call = next((r for r in records if r["event"] == "exit"), None)
+        tests.append(_crash(running, code, output_tail, exit_call, fault))
         return StageResult(stage.id, "failed", tests, problem="crash")
     if code not in (0, 1) or not tests:
         raise GraderError(
@@ -196,12 +223,22 @@ def _hang(name: str, seconds: float, location: dict[str, Any] | None) -> TestRes
     return TestResult(name, "failed", "hang", message, location)
 
 
-def _crash(name: str, code: int, output_tail: str) -> TestResult:
+def _crash(
+    name: str,
+    code: int,
+    output_tail: str,
+    exit_call: dict[str, Any] | None,
+    fault: dict[str, Any] | None,
+) -> TestResult:
+    if exit_call is not None:
+        message = (f"Your code called os._exit({exit_call['code']}), which ends the Python "
+                   "process at once: the test could not finish.")
+        return TestResult(name, "failed", "crash", message, exit_call.get("location"))
     how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
-    if code == TIMEOUT_EXIT_CODE:
-        how = "stopped by the watchdog"
     last = "\n".join(line for line in output_tail.splitlines() if line.strip())[-600:]
     message = f"The Python process running the tests ended during this test ({how})."
-    if last:
+    if fault is not None:
+        message += " The crash happened in your code, at the line shown below."
+    elif last:
         message += f" Its last output:\n{last}"
-    return TestResult(name, "failed", "crash", message, None)
+    return TestResult(name, "failed", "crash", message, fault)

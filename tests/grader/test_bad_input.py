@@ -89,7 +89,8 @@ def test_os_exit_is_a_crash_naming_the_test(tmp_path: Path) -> None:
     result = grade_setup(tmp_path, source)
     failure = first(result)
     assert result.problem == "crash" and failure.hint == "crash"
-    assert failure.name == "test_greeting" and "exit code 3" in failure.message
+    assert failure.name == "test_greeting" and "os._exit(3)" in failure.message
+    assert failure.location["function"] == "greeting" and failure.location["line"] == 6
 
 
 def test_sys_exit_is_a_failure(tmp_path: Path) -> None:
@@ -108,7 +109,9 @@ def test_hard_crash_of_the_interpreter(tmp_path: Path) -> None:
     source = "import ctypes\n" + GOOD_SETUP.replace(
         '    return "Hello, Future!"', "    ctypes.string_at(0)\n    return ''")
     result = grade_setup(tmp_path, source)
-    assert result.problem == "crash" and first(result).name == "test_greeting"
+    failure = first(result)
+    assert result.problem == "crash" and failure.name == "test_greeting"
+    assert failure.location["function"] == "greeting" and failure.location["line"] == 6
 
 
 @pytest.mark.parametrize("argv", [["no_such_stage"], ["hint", "99"], ["1", "2"],

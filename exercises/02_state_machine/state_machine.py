@@ -1,0 +1,204 @@
+"""Stage 02 — a future state machine: what `async def` compiles to, `select`, `join`, `await`.
+
+Rust's compiler turns every `async fn` into an enum with one variant per `.await` point and a
+`poll` that moves from variant to variant. Here you write that by hand for this function
+(Rust: `async fn user_and_orders(..) -> (User, Orders)`):
+
+    async def user_and_orders(fetch_user, fetch_orders):
+        user = await fetch_user()            # await point 1
+        orders = await fetch_orders(user)    # await point 2: needs the result of point 1
+        return (user, orders)
+
+then two combinators, `Select` and `Join`, and finally a small driver that runs a real
+`async def` coroutine through `poll` — the machinery behind `await`.
+
+The rules every future here follows (Rust's `Future` contract):
+1. Lazy: creating the future runs nothing. The body starts on the first `poll`.
+2. Each step of the body happens once: an inner future is created once and then polled until
+   it is Ready, however many times (and however spuriously) the outer future is polled.
+3. After a transition, poll the new inner future in the same `poll`. Only a future you polled
+   holds your waker; returning Pending without that means nobody will ever wake the task.
+4. Polling again after `Ready` is a bug in the caller: raise `PolledAfterCompletion`.
+5. `drop()` (Rust's `Drop`) cancels: drop the inner future that is still running.
+
+Run `grade` after each class: the tests go through them in this order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, todo
+
+T = TypeVar("T")
+U = TypeVar("U")
+V = TypeVar("V")
+A = TypeVar("A")
+B = TypeVar("B")
+
+
+# -- 1. The state machine of `user_and_orders` ------------------------------------------------
+# Rust: enum UserAndOrders { Start { .. }, AwaitingUser { .. }, AwaitingOrders { .. }, Done }
+# Each variant holds exactly what is alive at that point of the function body. These four
+# states are given; `match self.state:` with `case Start(fetch_user, fetch_orders):` etc.
+# reads just like Rust's `match`.
+
+
+@dataclass
+class Start(Generic[U, V]):
+    """Before the first poll: only the arguments."""
+
+    fetch_user: Callable[[], Future[U]]
+    fetch_orders: Callable[[U], Future[V]]
+
+
+@dataclass
+class AwaitingUser(Generic[U, V]):
+    """Suspended at `await fetch_user()`."""
+
+    user_future: Future[U]
+    fetch_orders: Callable[[U], Future[V]]
+
+
+@dataclass
+class AwaitingOrders(Generic[U, V]):
+    """Suspended at `await fetch_orders(user)`; `user` is still in scope."""
+
+    user: U
+    orders_future: Future[V]
+
+
+@dataclass
+class Done:
+    """Returned `Ready`, or dropped: nothing is alive any more."""
+
+
+State = Start[U, V] | AwaitingUser[U, V] | AwaitingOrders[U, V] | Done
+
+
+class UserAndOrders(Future[tuple[U, V]]):
+    """`user_and_orders(fetch_user, fetch_orders)` as an explicit state machine.
+
+    `fetch_user()` returns a Future of the user; `fetch_orders(user)` a Future of their
+    orders. The output is `(user, orders)`.
+    """
+
+    def __init__(
+        self, fetch_user: Callable[[], Future[U]], fetch_orders: Callable[[U], Future[V]]
+    ) -> None:
+        """Store the arguments in the `Start` state, in `self.state`. Call nothing yet.
+
+        Rust: calling an `async fn` only builds the enum in its first variant; nothing in
+        the body runs until the future is polled ("futures are lazy").
+        """
+        todo()
+
+    def poll(self, cx: Context) -> Poll[tuple[U, V]]:
+        """Run the body from the current state to the next `await` that is not ready.
+
+        - Start: create the user future (this is where `fetch_user()` is called, once).
+        - AwaitingUser: poll it. Pending: return Pending. Ready(user): create the orders future
+          with `fetch_orders(user)` and move on — and poll it now, in this same poll.
+        - AwaitingOrders: poll it. Ready(orders): move to Done and return Ready((user, orders)).
+        - Done: raise `PolledAfterCompletion` (Rust: "`async fn` resumed after completion").
+
+        Rust: `loop { match self.state { .. } }`: a transition `continue`s the loop.
+        """
+        todo()
+
+    def drop(self) -> None:
+        """Cancel: drop the inner future this state is waiting on (if any), then be Done.
+
+        Rust: dropping the enum drops the fields of its current variant ("drop glue"), so
+        the in-flight future is dropped too. A future not created yet has nothing to drop.
+        """
+        todo()
+
+
+# -- 2. select and join ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Left(Generic[A]):
+    """`select`'s left future finished first with `value` (Rust: `Either::Left`)."""
+
+    value: A
+
+
+@dataclass(frozen=True)
+class Right(Generic[B]):
+    """`select`'s right future finished first with `value` (Rust: `Either::Right`)."""
+
+    value: B
+
+
+class Select(Future[Left[A] | Right[B]]):
+    """Race two futures: the first to finish wins, the other is dropped.
+
+    Rust: `futures::future::select` / `tokio::select! { biased; .. }`.
+    - Each poll: poll `left`; if Ready, the answer is `Ready(Left(value))`.
+      Only if left is Pending, poll `right`; if Ready, `Ready(Right(value))`.
+      Left-biased: when both could finish, left wins, and right is not polled at all
+      (a Ready value from right would be lost).
+    - The loser is cancelled: call its `drop()` exactly once.
+    - Both Pending: return Pending (both now hold the waker, so either can wake us).
+    - After Ready: raise `PolledAfterCompletion`.
+    """
+
+    def __init__(self, left: Future[A], right: Future[B]) -> None:
+        todo()
+
+    def poll(self, cx: Context) -> Poll[Left[A] | Right[B]]:
+        todo()
+
+
+class Join(Future[tuple[A, B]]):
+    """Run two futures concurrently; finish with `(left_output, right_output)`.
+
+    Rust: `futures::join!(a, b)`, built on `MaybeDone` (a child is either still a future or
+    already its output).
+    - Every poll polls each child that has not finished yet (both, not one after the other).
+    - A child that returned Ready is never polled again: keep its output until the other one
+      finishes too.
+    - After Ready: raise `PolledAfterCompletion`.
+    """
+
+    def __init__(self, left: Future[A], right: Future[B]) -> None:
+        todo()
+
+    def poll(self, cx: Context) -> Poll[tuple[A, B]]:
+        todo()
+
+
+# -- 3. How `await` drives a coroutine ---------------------------------------------------------
+
+
+class CoroutineDriver(Future[T]):
+    """Drive an `async def` coroutine through `poll`, the way an executor drives `await`.
+
+    Python coroutines are state machines too: `coro.send(value)` resumes the body until its
+    next `await some_future`, where stdtask futures *yield themselves*, so `send` returns
+    `some_future`. When the body returns `x`, `send` raises `StopIteration` with `.value == x`.
+
+    - Lazy: the constructor only stores the coroutine.
+    - poll: if the body is suspended on a future, poll that future; when it is Ready(v),
+      resume the body with `send(v)` — `v` becomes the value of the `await`. The first
+      resume is `send(None)`. A newly awaited future is polled at once, in the same poll.
+      Pending from the awaited future: return Pending.
+    - `return x` in the body: `Ready(x)`. After that: raise `PolledAfterCompletion`.
+    - drop(): cancel with `coro.close()` (stdtask's `await` then drops the awaited future).
+
+    Rust: this is the `poll` the compiler generates for an `async fn`; stdtask's
+    `CoroutineFuture` is a complete version — write your own small one here.
+    """
+
+    def __init__(self, coro: Coroutine[Any, Any, T]) -> None:
+        todo()
+
+    def poll(self, cx: Context) -> Poll[T]:
+        todo()
+
+    def drop(self) -> None:
+        todo()

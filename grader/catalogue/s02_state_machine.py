@@ -1,0 +1,205 @@
+from grader.model import Hint, Stage
+
+STAGE = Stage(
+    id="02_state_machine",
+    title="A future state machine",
+    minutes=45,
+    files=("state_machine.py",),
+    goal="Hand-write the state machine an `async fn` with two awaits compiles to, then `Select`, "
+    "`Join`, and a small driver that runs an `async def` coroutine through `poll`.",
+    hints=(
+        Hint(
+            id="state_machine",
+            title="UserAndOrders: run the body, one state per await",
+            symptom="`UserAndOrders` did not go Start → AwaitingUser → AwaitingOrders → Done and "
+            "finish with `Ready((user, orders))`, or did not pass the user to `fetch_orders`.",
+            why="An `async fn` compiles to an enum with one variant per `.await` point. Each "
+            "variant holds what is alive there; `poll` runs the code between two awaits and "
+            "moves to the next variant.",
+            check="Walk through your `match self.state:` by hand for a user future that is "
+            "Pending once: which state are you in after each poll, and what does each return? "
+            "Is the final value the tuple of both results?",
+            rust="`enum UserAndOrders { Start {..}, AwaitingUser {..}, AwaitingOrders {..}, "
+            "Done }` and `loop { match self.state { .. } }` in `poll`.",
+            slide="What async fn compiles to",
+        ),
+        Hint(
+            id="not_lazy",
+            title="Not lazy: work started before the first poll",
+            symptom="Creating the future already ran part of the body: `fetch_user()` was called "
+            "(or the coroutine was started) before anyone polled it.",
+            why="Rust futures are lazy: calling an `async fn` only builds the state machine in "
+            "its first state. Nothing runs until an executor polls it, so a future that is "
+            "created and then dropped unpolled has no effect at all.",
+            check="What does your constructor do besides storing its arguments? Move everything "
+            "else into the first poll.",
+            rust='`let fut = user_and_orders(..);` runs nothing; "futures do nothing unless you '
+            '`.await` or poll them" (the `#[must_use]` warning).',
+            slide="Lazy: calling is not running",
+        ),
+        Hint(
+            id="transition_without_poll",
+            title="Pending after a transition, without polling the new future",
+            symptom="After moving to a new state (or after the coroutine handed back a new "
+            "future), `poll` returned Pending without polling the new inner future. Nothing "
+            "holds the waker: the task sleeps forever.",
+            why="Pending is a promise that someone will wake the task. Only a future you polled "
+            "can keep that promise, because only it got `cx.waker`. A future that was just "
+            "created has arranged nothing yet.",
+            check="Follow your `poll` after each transition: does control go round again to "
+            "poll the future you just stored, within the same call? What is the last thing "
+            "that happens before each `return Pending`?",
+            rust="In the generated `poll`, a transition falls through to the next `.await`, "
+            "which polls at once; returning `Poll::Pending` there would hang the task.",
+            slide="Transitions: poll the new future now",
+        ),
+        Hint(
+            id="recreated_inner_future",
+            title="The inner future is created again on every poll",
+            symptom="`fetch_user()` or `fetch_orders()` was called again on a later poll, so the "
+            "inner future (its progress and its waker) was thrown away and started over.",
+            why="Each step of the body runs once. The inner future is part of the state: it is "
+            "created in one transition and then kept, and every later poll polls that same "
+            "object until it is Ready. Polls can be spurious; they must not redo work.",
+            check="Where does the future returned by `fetch_user()` live between two polls? On "
+            "the second poll, which state are you in, and does that state create anything?",
+            rust="`AwaitingUser { user_future, .. }` stores the future in the enum; the "
+            "generated code never calls `fetch_user()` twice.",
+            slide="The state keeps the future",
+        ),
+        Hint(
+            id="poll_after_completion",
+            title="Poll after completion is not detected",
+            symptom="A future that had already returned Ready was polled again, and it did "
+            "not raise `PolledAfterCompletion` (it answered again, or polled an inner future "
+            "that had finished or been dropped).",
+            why="After Ready the output has been handed out and the inner futures are gone. A "
+            "second poll is a bug in the caller; failing loudly finds it at once instead of "
+            "re-running finished work or returning a value twice.",
+            check="Does every one of your futures remember that it finished? What is the very "
+            "first thing its `poll` checks?",
+            rust='`async fn` futures panic with "`async fn` resumed after completion"; '
+            "`futures::join!` panics on a `MaybeDone` whose output was taken.",
+            slide="Done means done",
+        ),
+        Hint(
+            id="drop_in_flight",
+            title="Dropped mid-await, the in-flight future is not dropped",
+            symptom="The future was dropped while waiting on an inner future (or on a "
+            "coroutine), and that inner future's `drop()` was not called exactly once, or the "
+            "coroutine was not closed.",
+            why="Cancellation in Rust is drop: dropping a state machine drops the fields of its "
+            "current state, so the future it was awaiting is cancelled too and can release "
+            "what it registered. In Python, `drop()` has to pass this on by hand.",
+            check="For each state, what is alive in it that has a `drop()`? What should a "
+            "coroutine be told when nobody will ever resume it?",
+            rust="The compiler-generated drop glue of the `async fn` enum; for a coroutine, "
+            "closing it raises `GeneratorExit` at the `await`.",
+            slide="Cancellation is drop",
+        ),
+        Hint(
+            id="select",
+            title="Select: finish with the side that finished",
+            symptom="`Select` did not answer `Ready(Left(value))` when the left future finished, "
+            "or `Ready(Right(value))` when the right one did.",
+            why="`select` races two futures: every poll gives each a chance to finish, and the "
+            "answer says which one won and with what value.",
+            check="What does your `poll` return in each of the three cases: left Ready, right "
+            "Ready, both Pending? Is the value wrapped in `Left`/`Right`?",
+            rust="`futures::future::select` returns `Either::Left`/`Either::Right`; "
+            "`tokio::select!` runs the branch of the winner.",
+            slide="select: first to finish wins",
+        ),
+        Hint(
+            id="select_one_side",
+            title="Select polls only one side",
+            symptom="The right future could finish (or had finished), yet `Select` returned "
+            "Pending without polling it.",
+            why="A future can only finish when it is polled, and only a polled future holds the "
+            "waker. A select that skips one side can neither see it finish nor be woken by it.",
+            check="When the left future is Pending, what happens before your `return Pending`? "
+            "Is that the same on every poll?",
+            rust="`select` polls both futures on every poll until one is ready.",
+            slide="select: first to finish wins",
+        ),
+        Hint(
+            id="select_left_first",
+            title="Select is not left-biased",
+            symptom="Both futures could finish in the same poll, and `Select` did not answer "
+            "with the left one, or polled the right one although the left was Ready.",
+            why="Polling is what makes a future finish. If the right future is polled and "
+            "completes but left wins, right's output is thrown away (a received message, a "
+            "lock handed over). Check left first, and stop as soon as one side is Ready.",
+            check="In which order do you poll the two sides, and do you poll the second one "
+            "even when the first has already answered Ready?",
+            rust="`futures::future::select` and `tokio::select! { biased; .. }` poll in order "
+            "and stop at the first ready branch.",
+            slide="select: first to finish wins",
+        ),
+        Hint(
+            id="loser_not_dropped",
+            title="The loser of select is not dropped exactly once",
+            symptom="One side of `Select` won; the other side's `drop()` was not called exactly "
+            "once (or the winner, already finished, was dropped).",
+            why="The loser will never be polled again: it is cancelled. Dropping it lets it "
+            "release what it registered (a waker in a queue, a place in a lock's line). Twice "
+            "is a bug too, and the winner has already completed, so it has nothing to cancel.",
+            check="At the moment you return `Ready(...)`, which future did not finish? Is its "
+            "`drop()` called on that path, and only there?",
+            rust="`tokio::select!` drops the other branches' futures when one completes.",
+            slide="select drops the loser",
+        ),
+        Hint(
+            id="join",
+            title="Join: finish with both outputs",
+            symptom="`Join` did not finish with `Ready((left_output, right_output))` once both "
+            "children had finished.",
+            why="`join` runs two futures concurrently inside one task and finishes when the "
+            "slower one does. The output of the faster one has to be kept until then.",
+            check="Where do you keep a child's output when it finishes first? Is the final tuple "
+            "in (left, right) order?",
+            rust="`futures::join!(a, b)` returns `(a_output, b_output)`, using `MaybeDone`.",
+            slide="join: both, concurrently",
+        ),
+        Hint(
+            id="join_sequential",
+            title="Join runs its children one after the other",
+            symptom="`Join` did not poll every unfinished child on each poll: the right future "
+            "was only polled after the left one had finished.",
+            why="That is `a.await; b.await`, not `join`. Concurrency inside one task means "
+            "every poll gives each unfinished child a turn, so both make progress and either "
+            "can wake the task.",
+            check="What stops your `poll` from reaching the right child while the left one is "
+            "Pending?",
+            rust="`join!` polls all its futures on every poll; sequential `.await`s do not.",
+            slide="join: both, concurrently",
+        ),
+        Hint(
+            id="join_repoll_finished",
+            title="Join re-polls a finished child",
+            symptom="A child of `Join` had already returned Ready and was polled again.",
+            why="Polling after Ready breaks the child's contract: it may panic, or run finished "
+            "work again. Once a child is done, its output is all that is left of it.",
+            check="How does your `poll` know that a child has already finished, and does it "
+            "skip that child on later polls?",
+            rust="`MaybeDone::Future(f)` becomes `MaybeDone::Done(output)`; a `Done` child is "
+            "never polled again.",
+            slide="join: both, concurrently",
+        ),
+        Hint(
+            id="coroutine_driver",
+            title="CoroutineDriver: run the body through send()",
+            symptom="The coroutine did not run to its `return`, an `await` did not evaluate to "
+            "the awaited future's value, or the return value did not come back as `Ready`.",
+            why="A coroutine is a state machine Python builds for you: `send(value)` resumes it "
+            "until it yields the next awaited future, and `StopIteration.value` carries its "
+            "return value. The driver polls what the body awaits and resumes the body with "
+            "the result.",
+            check="What do you pass to `send` after the awaited future is Ready, and what do you "
+            "do with what `send` returns? Where does the body's return value arrive?",
+            rust="The `poll` the compiler generates for an `async fn`: each `.await` is a loop "
+            "that polls the inner future and `yield`s while it is Pending.",
+            slide="How await drives a coroutine",
+        ),
+    ),
+)
