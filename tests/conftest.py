@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, settings
+
 from kit.loader import set_target
 
 # Same verdict every run: derandomized (seed from the test itself), no example database.
