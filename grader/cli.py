@@ -13,10 +13,10 @@ Exit codes: 0 every requested stage passed, 1 a stage failed, 2 usage or grader 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
@@ -26,51 +26,17 @@ from grader import render
 from grader.catalogue import STAGES, find_hint, find_stage
 from grader.model import Stage
 from grader.paths import REPO_ROOT
-from grader.progress import Progress, stage_digest
+from grader.progress import Progress
 from grader.results import StageResult
-from grader.runner import DEFAULT_TEST_TIMEOUT, GraderError, run_stage
+from grader.runner import DEFAULT_TEST_TIMEOUT, GraderError
+from grader.session import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, Session, UsageError
 
-COMMANDS = ("list", "hint")
-EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """The command line asked for something that does not exist."""
-
-
-@dataclass
-class Session:
-    """What one `grade` invocation works with."""
-
-    target: str
-    target_dir: Path
-    console: Console
-    progress: Progress
-    use_cache: bool  # verdicts cached by content: the attendee's own exercises only
-    test_timeout: float
-    results: dict[str, StageResult] = field(default_factory=dict)
-
-    @property
-    def grading_exercises(self) -> bool:
-        return self.target == "exercises"
-
-    def verdict(self, stage: Stage, *, run: bool = True) -> StageResult | None:
-        """The stage's result: from the cache when nothing changed, else by running it."""
-        digest = stage_digest(stage, self.target_dir)
-        if self.use_cache:
-            cached = self.progress.cached(stage, digest)
-            if cached is not None or not run:
-                return cached
-        if not run:
-            return None
-        if self.console.is_terminal:
-            with self.console.status(f"Testing stage {stage.id} ...", spinner="dots"):
-                result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
-        else:
-            result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
-        if self.use_cache:
-            self.progress.store(stage, digest, result)
-        return result
+# Commands that live in a module of their own: name -> "module:function". Each takes
+# (session, stage or None, parsed args) and returns an exit code. Imported on use only.
+COMMANDS: dict[str, str] = {
+    "list": "grader.cli:show_list",
+    "hint": "grader.cli:show_hint",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,16 +127,15 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
         resolve_target(args.target),
         console,
         Progress(),
-        use_cache=not args.no_cache,
+        use_cache=args.target == "exercises" and not args.no_cache,
         test_timeout=args.timeout,
     )
     for warning in session.progress.warnings:
         console.print(Text(warning, style="yellow"))
     try:
-        if command == "list":
-            return show_list(session)
-        if command == "hint":
-            return show_hint(session, stage)
+        if command != "run":
+            module, function = COMMANDS[command].split(":")
+            return int(getattr(importlib.import_module(module), function)(session, stage, args))
         code = run_one(session, stage) if stage else run_in_order(session)
         if args.json:
             print(json.dumps(json_report(session), indent=2))
@@ -239,44 +204,32 @@ def run_one(session: Session, stage: Stage) -> int:
 
 
 def first_unpassed_before(session: Session, stage: Stage) -> Stage | None:
-    for earlier in STAGES:
-        if earlier.id == stage.id:
-            return None
-        cached = session.verdict(earlier, run=False)
-        if cached is None or cached.status != "passed":
-            return earlier
-    return None
+    earlier = STAGES[: STAGES.index(stage)]
+    return next((s for s in earlier if not session.passed(s)), None)
 
 
-def show_list(session: Session) -> int:
-    current_found = False
-    for stage in STAGES:
-        cached = session.verdict(stage, run=False) if session.grading_exercises else None
-        if cached is not None and cached.status == "passed" and not current_found:
-            session.results[stage.id] = cached
-        elif not current_found:
-            current_found = True
-            session.results[stage.id] = cached or StageResult(stage.id, "failed")
+def show_list(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
+    """Every stage with where the attendee is; runs nothing (cached verdicts only)."""
+    current = session.current_stage() if session.grading_exercises else None
+    for each in STAGES:
+        if not session.grading_exercises:
+            status = "not_run"
+        elif current is None or each.number < current.number:
+            status = "passed"
         else:
-            session.results[stage.id] = StageResult(stage.id, "locked")
+            status = "failed" if each is current else "locked"
+        cached = session.verdict(each, run=False) if status in ("passed", "failed") else None
+        session.results[each.id] = cached or StageResult(each.id, status)
     render.stage_list(session.console, STAGES, session.results)
     return EXIT_PASSED
 
 
-def show_hint(session: Session, stage: Stage | None) -> int:
+def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
     console = session.console
+    stage = stage or session.current_stage()
     if stage is None:
-        stage = next(
-            (
-                s
-                for s in STAGES
-                if (session.verdict(s, run=False) or StageResult(s.id, "failed")).status != "passed"
-            ),
-            None,
-        )
-        if stage is None:
-            console.print("Every stage passes: no hints needed.")
-            return EXIT_PASSED
+        console.print("Every stage passes: no hints needed.")
+        return EXIT_PASSED
     last = session.progress.last_result(stage)
     test = last.first_failure if last else None
     if last is None or test is None or not test.hint:

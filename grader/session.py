@@ -1,0 +1,64 @@
+"""One `grade` invocation's context, shared by every command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+
+from grader.catalogue import STAGES
+from grader.model import Stage
+from grader.progress import Progress, stage_digest
+from grader.results import StageResult
+from grader.runner import run_stage
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command line asked for something that does not exist."""
+
+
+@dataclass
+class Session:
+    """What one `grade` invocation works with."""
+
+    target: str
+    target_dir: Path
+    console: Console
+    progress: Progress
+    use_cache: bool  # verdicts cached by content: the attendee's own exercises only
+    test_timeout: float
+    results: dict[str, StageResult] = field(default_factory=dict)
+
+    @property
+    def grading_exercises(self) -> bool:
+        return self.target == "exercises"
+
+    def verdict(self, stage: Stage, *, run: bool = True) -> StageResult | None:
+        """The stage's result: from the cache when nothing changed, else by running it."""
+        digest = stage_digest(stage, self.target_dir)
+        if self.use_cache:
+            cached = self.progress.cached(stage, digest)
+            if cached is not None or not run:
+                return cached
+        if not run:
+            return None
+        if self.console.is_terminal:
+            with self.console.status(f"Testing stage {stage.id} ...", spinner="dots"):
+                result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
+        else:
+            result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
+        if self.use_cache:
+            self.progress.store(stage, digest, result)
+        return result
+
+    def passed(self, stage: Stage) -> bool:
+        """Has `stage` passed with its current files (by the cache; runs nothing)?"""
+        cached = self.verdict(stage, run=False)
+        return cached is not None and cached.status == "passed"
+
+    def current_stage(self) -> Stage | None:
+        """The first stage not passed with its current files; None when all pass."""
+        return next((s for s in STAGES if not self.passed(s)), None)
