@@ -22,7 +22,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from grader import render
+from grader import pristine, render
 from grader.catalogue import STAGES, find_hint, find_stage
 from grader.model import Stage
 from grader.paths import REPO_ROOT
@@ -36,6 +36,8 @@ from grader.session import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, Session, UsageE
 COMMANDS: dict[str, str] = {
     "list": "grader.cli:show_list",
     "hint": "grader.cli:show_hint",
+    "watch": "grader.watch:watch",
+    "reset": "grader.reset:reset",
 }
 
 
@@ -53,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="print results as JSON on stdout only")
     parser.add_argument("--no-cache", action="store_true", help="re-run even if nothing changed")
+    parser.add_argument("--yes", "-y", action="store_true", help="reset: do not ask before overwriting")
     parser.add_argument(
         "--timeout",
         type=float,
@@ -132,6 +135,8 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
     )
     for warning in session.progress.warnings:
         console.print(Text(warning, style="yellow"))
+    if session.grading_exercises:
+        pristine.snapshot(session.target_dir)  # so `grade reset` works later, even without git
     try:
         if command != "run":
             module, function = COMMANDS[command].split(":")

@@ -1,0 +1,118 @@
+"""`grade watch`: re-run the current stage whenever one of its files is saved.
+
+Changes are found by polling the stage's few files (size, mtime and content), which
+works the same on Windows, WSL, network drives and in containers, where file-system
+events are often missing; it costs a few stat calls every quarter second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.text import Text
+
+from grader import render
+from grader.catalogue import STAGES
+from grader.keys import KeySource, key_source
+from grader.model import Stage
+from grader.session import EXIT_PASSED, Session
+
+POLL_SECONDS = 0.25
+SETTLE_SECONDS = 0.3  # debounce: editors write a file in several steps
+
+
+def fingerprint(paths: list[Path]) -> tuple[object, ...]:
+    """What the files look like now: a save changes it, a mere read does not."""
+    parts: list[object] = []
+    for path in paths:
+        try:
+            parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        except OSError:
+            parts.append(None)  # deleted (or mid-save): grading says so
+    return tuple(parts)
+
+
+def watched_files(session: Session, stage: Stage) -> list[Path]:
+    return [session.target_dir / stage.id / name for name in stage.files]
+
+
+def wait_for_change(paths: list[Path], keys: KeySource,
+                    clock: Callable[[], float] = time.monotonic) -> str | None:
+    """Block until the files change (returns None, after they settle) or a key is pressed."""
+    before = fingerprint(paths)
+    while True:
+        key = keys.read(POLL_SECONDS)
+        if key is not None:
+            return key
+        now = fingerprint(paths)
+        if now != before:
+            settled_at = clock()
+            while clock() - settled_at < SETTLE_SECONDS:
+                key = keys.read(POLL_SECONDS / 2)
+                latest = fingerprint(paths)
+                if latest != now:
+                    now, settled_at = latest, clock()
+            return None
+
+
+def show(session: Session, stage: Stage) -> bool:
+    """Clear the screen (no stale error stays visible), grade `stage`, show it. True if passed."""
+    console = session.console
+    console.clear()
+    result = session.verdict(stage)
+    assert result is not None
+    session.results[stage.id] = result
+    if result.status == "passed":
+        console.print(Text.assemble((f"Stage {stage.number:02d} \u00b7 {stage.title} passes!", "bold green"),
+                                    f"  ({len(result.tests)} tests)"))
+    else:
+        console.print(render.failure_panel(stage, result))
+    if session.grading_exercises:
+        session.progress.save()
+    return result.status == "passed"
+
+
+def footer(session: Session, stage: Stage, passed: bool) -> str:
+    files = ", ".join(str(p.relative_to(session.target_dir.parent)) for p in watched_files(session, stage))
+    keys = "[h] hint  [l] list  [q] quit"
+    if passed and stage is not STAGES[-1]:
+        keys = "[n] next stage  " + keys
+    return f"Watching {files} \u2014 save to re-run.  {keys}  (Ctrl-C also quits)"
+
+
+def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
+          keys: KeySource | None = None) -> int:
+    """The watch loop. Never moves past a stage without the attendee pressing [n]."""
+    stage = stage or session.current_stage() or STAGES[-1]
+    if keys is None:
+        with key_source() as terminal_keys:
+            return watch(session, stage, args, terminal_keys)
+    console = session.console
+    passed = show(session, stage)
+    while True:
+        console.print(Text(footer(session, stage, passed), style="dim"))
+        key = wait_for_change(watched_files(session, stage), keys)
+        if key is None:
+            passed = show(session, stage)
+        elif key in ("q", "Q", "\x1b"):
+            console.print("\nStopped watching. Your progress is saved.")
+            return EXIT_PASSED
+        elif key in ("n", "N") and passed and stage is not STAGES[-1]:
+            stage = STAGES[STAGES.index(stage) + 1]
+            passed = show(session, stage)
+        elif key in ("h", "H"):
+            from grader.cli import show_hint
+
+            console.print()
+            show_hint(session, stage, args)
+        elif key in ("l", "L"):
+            from grader.cli import show_list
+
+            console.print()
+            show_list(session, None, args)
+        elif key in ("\r", "\n", " "):
+            passed = show(session, stage)
