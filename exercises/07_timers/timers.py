@@ -1,0 +1,443 @@
+"""Stage 07: timers in the runtime (Rust: tokio's time driver, `tokio::time`).
+
+    Rust (tokio)                              Python (this file)
+    ------------                              ------------------
+    tokio::time::sleep(dur)                   sleep(seconds)
+    tokio::time::sleep_until(deadline)        sleep_until(deadline)
+    tokio::time::timeout(dur, fut)            timeout(seconds, fut)   (raises Elapsed)
+    Instant::now() / the runtime's clock      now() / Executor(clock=...)
+    tokio::time::pause() (test-util)          a virtual clock: idle auto-advance
+
+Your part: the timer driver, Sleep, Timeout and Executor._park (the `todo()`s). The
+executor is stage 06's reference, complete: after each round it calls
+`timers.fire_expired()`, and `_park()` when nothing is runnable. The clock is injectable:
+anything with `now()` and `park(timeout)`. The real one sleeps; a virtual one (the tests')
+just moves its time forward, like tokio's paused clock jumping to the next timer when the
+runtime is idle.
+
+Guarantees:
+- Never early: a Sleep is Ready only once `clock.now() >= deadline`.
+- Due timers fire in deadline order, and in registration order (FIFO) on equal deadlines.
+- Dropping a Sleep (or a Timeout) removes its entry: it wakes nobody later.
+- A Sleep registers once; a re-poll only replaces the stored waker (the latest one counts).
+- Parking lasts until the earliest deadline, computed after the round's polls (a task may
+  have just registered an earlier timer).
+- Root Pending, no task runnable, no timer set: `block_on` raises `Deadlock`, not a hang.
+- Everything of stage 06 holds: one queue entry per task, JoinHandle, abort, shutdown.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+from collections import deque
+from collections.abc import Coroutine
+from types import CoroutineType
+from typing import Any, Protocol, TypeVar
+
+from stdtask import (
+    Context,
+    CoroutineFuture,
+    Future,
+    Pending,
+    Poll,
+    PolledAfterCompletion,
+    Ready,
+    Waker,
+    into_future,
+    todo,
+)
+
+T = TypeVar("T")
+Spawnable = Future[T] | Coroutine[Any, Any, T]  # what spawn accepts (Rust: IntoFuture)
+
+
+class Deadlock(RuntimeError):
+    """The root future is Pending and nothing can ever wake it: no task, no timer."""
+
+
+class Cancelled(Exception):
+    """Awaiting the JoinHandle of an aborted task (Rust: `JoinError::Cancelled`)."""
+
+
+# --- the clock (injectable) --------------------------------------------------------------
+
+
+class Clock(Protocol):
+    """What the runtime needs from a clock: read the time, and wait for some of it to pass."""
+
+    def now(self) -> float:
+        """Seconds on this clock's timeline (only differences matter, like `Instant`)."""
+        ...
+
+    def park(self, timeout: float) -> None:
+        """Nothing to do for `timeout` seconds: block (real clock) or jump ahead (virtual)."""
+        ...
+
+
+class SystemClock:
+    """Real time: `time.monotonic()`; parking is `time.sleep` (tokio's default clock)."""
+
+    __slots__ = ()
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def park(self, timeout: float) -> None:
+        time.sleep(timeout)
+
+
+# --- the timer driver --------------------------------------------------------------------
+
+
+class TimerEntry:
+    """One registered timer: its deadline and the waker to wake (None once fired or cancelled)."""
+
+    __slots__ = ("deadline", "waker")
+
+    def __init__(self, deadline: float, waker: Waker) -> None:
+        self.deadline = deadline
+        self.waker: Waker | None = waker
+
+
+class TimerDriver:
+    """The runtime's timers (Rust: tokio's time driver; the workshop's `BinaryHeap`).
+
+    - `register(deadline, waker)` -> an entry; `cancel(entry)`; `next_deadline()`;
+      `fire_expired()`; `len(driver)`: the number of live timers.
+    - Due timers fire in deadline order; equal deadlines fire in registration order (FIFO).
+    - A cancelled timer wakes nobody and no longer counts.
+    Python's `heapq` keeps a list as a min-heap of whatever you push (it compares items
+    with `<`).
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        """No timer yet. Keep `clock` as a public attribute (the executor and Sleep read it)."""
+        todo()
+
+    def register(self, deadline: float, waker: Waker) -> TimerEntry:
+        """Wake `waker` once the clock reaches `deadline`; return the entry (to cancel it later).
+
+        Among equal deadlines, the first registered fires first.
+        """
+        todo()
+
+    def cancel(self, entry: TimerEntry) -> None:
+        """Remove `entry`: it must wake nobody (a dropped Sleep, a Timeout whose future won).
+
+        Nothing happens if it already fired or was cancelled.
+        """
+        todo()
+
+    def next_deadline(self) -> float | None:
+        """The earliest deadline among live timers, or None if there is none."""
+        todo()
+
+    def fire_expired(self) -> int:
+        """Wake every live timer whose deadline is <= `clock.now()`, earliest first; return how many.
+
+        Each fires once: afterwards it is gone from the driver. Dead entries wake nobody.
+        """
+        todo()
+
+    def __len__(self) -> int:
+        """How many live (registered, not fired, not cancelled) timers there are."""
+        todo()
+
+
+class Sleep(Future[None]):
+    """Ready once the clock reaches `deadline` (Rust: `tokio::time::Sleep`).
+
+    - Never early: Ready only when `now >= deadline` (a spurious poll before is Pending).
+    - The first Pending poll registers one timer entry; a re-poll only updates its waker.
+    - `drop()` before Ready cancels the entry.
+    """
+
+    def __init__(self, driver: TimerDriver, deadline: float) -> None:
+        """Lazy, like every future: nothing is registered before the first poll.
+
+        Keep `deadline` as a public attribute.
+        """
+        todo()
+
+    def poll(self, cx: Context) -> Poll[None]:
+        """Ready(None) once `now >= deadline`; else make sure the latest waker will be woken.
+
+        - Never early: only the clock decides, not the fact that you were polled or woken.
+        - First Pending poll: register one entry with the driver.
+        - Later Pending polls: do not register again; update the entry's waker if it changed
+          (`will_wake`).
+        - Ready: an entry still registered must not wake anyone later.
+        - Polled after Ready: raise PolledAfterCompletion.
+        """
+        todo()
+
+    def drop(self) -> None:
+        """Dropped before Ready (Rust's Drop): cancel the entry so it wakes nobody."""
+        todo()
+
+
+class Elapsed(TimeoutError):
+    """The deadline of a `timeout` passed first (Rust: `tokio::time::error::Elapsed`)."""
+
+
+class Timeout(Future[T]):
+    """The inner future's output, or `Elapsed` at the deadline (Rust: `tokio::time::Timeout`).
+
+    The inner future is polled first, so a future that is ready at the deadline still wins.
+    Whichever side loses is dropped.
+    """
+
+    def __init__(self, inner: Future[T], sleep: Sleep) -> None:
+        """`inner` (the future) against `sleep` (its deadline)."""
+        todo()
+
+    def poll(self, cx: Context) -> Poll[T]:
+        """Poll the inner future first; if Pending, poll the sleep.
+
+        - Inner Ready (or raising): drop the sleep, return (or re-raise).
+        - Sleep Ready: drop the inner future, raise `Elapsed`.
+        - Polled after it finished: raise PolledAfterCompletion.
+        """
+        todo()
+
+    def drop(self) -> None:
+        """Dropped before it finished: drop both the inner future and the sleep."""
+        todo()
+
+
+# --- the executor (stage 06's reference) ---------------------------------------------------
+
+
+class Task(Waker):
+    """One spawned future, and its own waker (Rust: `impl Wake for Task`, `Waker::from(Arc<Task>)`).
+
+    Rust's task is an `Arc<Task>`: the queue, every waker and the JoinHandle share it.
+    Here the task object plays all three roles, and its Context is built once and reused.
+    The Context points back at the task (`cx.waker is task`); `_finish` lets go of both the
+    Context and the future, so a finished task is freed by reference counting, not the GC.
+    """
+
+    __slots__ = ("_cx", "_error", "_executor", "_future", "_join_waker", "_output",
+                 "_scheduled")
+
+    def __init__(self, future: Future[Any], executor: Executor) -> None:
+        super().__init__()
+        self._future: Future[Any] | None = future  # None once finished or aborted
+        self._executor = executor
+        self._cx: Context | None = Context(self)  # one per task, reused on every poll
+        self._scheduled = False  # in the run queue right now?
+        self._output: Any = None
+        self._error: BaseException | None = None
+        self._join_waker: Waker | None = None  # whoever awaits the JoinHandle
+
+    def wake(self) -> None:
+        # Rust: `fn wake(self: Arc<Self>) { queue.push(self) }`, but at most once:
+        # a task that is already queued will be polled anyway, a finished one never again.
+        if self._scheduled or self._future is None:
+            return
+        self._scheduled = True
+        self._executor._queue.append(self)
+
+    def run(self) -> None:
+        """Poll the task once (the executor popped it from the queue)."""
+        future = self._future
+        if future is None:  # aborted while it waited in the queue
+            return
+        self._scheduled = False  # from here on a wake (even one during this poll) queues it again
+        try:
+            result = future.poll(self._cx)  # type: ignore[arg-type]
+        except Exception as error:  # a panic: caught, and handed to the JoinHandle
+            self._finish(None, error)
+            return
+        if result is not Pending:
+            self._finish(result.value, None)  # type: ignore[union-attr]
+
+    def abort(self) -> None:
+        """Drop the future now (Rust: `JoinHandle::abort`); nothing if already finished."""
+        future = self._future
+        if future is None:
+            return
+        self._finish(None, Cancelled("the task was aborted"))
+        future.drop()  # Rust's Drop of an unfinished future: exactly once
+
+    def _finish(self, output: Any, error: BaseException | None) -> None:
+        self._future = None  # release the future (and whatever it holds) right away
+        self._cx = None  # break task -> Context -> task
+        self._output, self._error = output, error
+        self._executor._tasks.pop(self, None)
+        waker, self._join_waker = self._join_waker, None
+        if waker is not None:
+            waker.wake()  # the JoinHandle's awaiter can now read the result
+
+    @property
+    def finished(self) -> bool:
+        return self._future is None
+
+    def __repr__(self) -> str:
+        return f"<Task {'finished' if self._future is None else self._future!r}>"
+
+
+class JoinHandle(Future[T]):
+    """Await the task's output (Rust: `tokio::task::JoinHandle<T>`).
+
+    - Ready(output) once the task finished; re-raises the task's exception if it raised;
+      raises `Cancelled` if it was aborted.
+    - Pending until then, after storing the latest waker: the task wakes it when it finishes.
+    - Dropping (or never awaiting) the handle does not cancel the task; `abort()` does.
+    """
+
+    __slots__ = ("_taken", "_task")
+
+    def __init__(self, task: Task) -> None:
+        self._task = task
+        self._taken = False
+
+    def poll(self, cx: Context) -> Poll[T]:
+        if self._taken:
+            raise PolledAfterCompletion("JoinHandle polled after it returned Ready")
+        task = self._task
+        if task._future is not None:
+            task._join_waker = cx.waker  # the latest waker: woken in Task._finish
+            return Pending
+        self._taken = True
+        if task._error is not None:
+            raise task._error
+        return Ready(task._output)  # type: ignore[arg-type]
+
+    def drop(self) -> None:
+        self._task._join_waker = None  # detach: the task runs on, nobody waits for it
+
+    def abort(self) -> None:
+        self._task.abort()
+
+    def is_finished(self) -> bool:
+        return self._task._future is None
+
+
+class _RootWaker(Waker):
+    """The root future's waker: sets a flag; block_on polls the root when it is set."""
+
+    __slots__ = ("_executor",)
+
+    def __init__(self, executor: Executor) -> None:
+        super().__init__()
+        self._executor = executor
+
+    def wake(self) -> None:
+        self._executor._root_woken = True
+
+
+class Executor:
+    """A run queue of tasks and a timer driver, driven by `block_on` on the current thread."""
+
+    __slots__ = ("_queue", "_root_woken", "_tasks", "clock", "timers")
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._queue: deque[Task] = deque()  # runnable tasks, each at most once
+        self._tasks: dict[Task, None] = {}  # unfinished tasks, in spawn order
+        self._root_woken = False
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.timers = TimerDriver(self.clock)  # timer part (stage 07)
+
+    def spawn(self, future: Spawnable[T]) -> JoinHandle[T]:
+        """Start running `future` as a task; it runs while `block_on` runs."""
+        # `into_future`, with a fast path for the common case (an ABC isinstance check is slow)
+        fut = CoroutineFuture(future) if type(future) is CoroutineType else into_future(future)
+        task = Task(fut, self)
+        self._tasks[task] = None
+        task.wake()  # a new task is runnable
+        return JoinHandle(task)
+
+    def block_on(self, root: Spawnable[T]) -> T:
+        """Run `root` and every spawned task until `root` finishes; return its output."""
+        if getattr(_current, "executor", None) is not None:
+            raise RuntimeError("block_on() called inside block_on(): the outer executor "
+                               "would be blocked (Rust: \"Cannot start a runtime from within "
+                               "a runtime\")")
+        future = into_future(root)
+        cx = Context(_RootWaker(self))
+        queue = self._queue
+        self._root_woken = True
+        _current.executor = self  # spawn() finds us here (Rust: a thread-local CONTEXT)
+        try:
+            while True:
+                if self._root_woken:
+                    self._root_woken = False
+                    result = future.poll(cx)
+                    if result is not Pending:
+                        return result.value  # type: ignore[union-attr]
+                # One round: the tasks queued now. Tasks woken during the round (or spawned)
+                # are appended behind and run next round, after the root had its turn.
+                for _ in range(len(queue)):
+                    queue.popleft().run()
+                self.timers.fire_expired()  # timer part: wake the sleepers that are due
+                if not self._root_woken and not queue:
+                    self._park()  # timer part: nothing runnable, sleep until the next deadline
+        finally:
+            _current.executor = None
+            self._shutdown()
+
+    def _park(self) -> None:
+        """Nothing is runnable: park until the earliest deadline, then fire what is due.
+
+        - No timer at all: nothing can ever wake the root: raise `Deadlock`.
+        - Otherwise `self.clock.park(deadline - now)` (a virtual clock jumps ahead), then
+          `self.timers.fire_expired()`.
+        - Read the earliest deadline here, after the round: a task may just have
+          registered an earlier one.
+        """
+        todo()
+
+    def _shutdown(self) -> None:
+        """Drop every unfinished task, in spawn order (tokio: runtime shutdown)."""
+        while self._tasks:
+            task = next(iter(self._tasks))
+            task.abort()  # removes it from _tasks
+        self._queue.clear()
+
+
+_current = threading.local()
+
+
+def _runtime() -> Executor:
+    """The executor running on this thread (Rust: tokio's thread-local runtime handle)."""
+    executor: Executor | None = getattr(_current, "executor", None)
+    if executor is None:
+        raise RuntimeError("called outside block_on(): there is no executor running on this "
+                           "thread (Rust: \"there is no reactor running\")")
+    return executor
+
+
+def spawn(future: Spawnable[T]) -> JoinHandle[T]:
+    """Spawn onto the executor running on this thread (Rust: `tokio::spawn`)."""
+    return _runtime().spawn(future)
+
+
+def block_on(root: Spawnable[T], *, clock: Clock | None = None) -> T:
+    """Run `root` on a fresh executor (Rust: `Runtime::new().block_on(root)`)."""
+    return Executor(clock).block_on(root)
+
+
+def now() -> float:
+    """The running executor's clock (Rust: `tokio::time::Instant::now()`)."""
+    return _runtime().clock.now()
+
+
+def sleep_until(deadline: float) -> Sleep:
+    """A Sleep on the running executor's timers (Rust: `tokio::time::sleep_until`)."""
+    return Sleep(_runtime().timers, deadline)
+
+
+def sleep(seconds: float) -> Sleep:
+    """Sleep for `seconds` from now (Rust: `tokio::time::sleep`)."""
+    runtime = _runtime()
+    return Sleep(runtime.timers, runtime.clock.now() + seconds)
+
+
+def timeout(seconds: float, future: Spawnable[T]) -> Timeout[T]:
+    """`future`'s output, or `Elapsed` after `seconds` (Rust: `tokio::time::timeout`)."""
+    runtime = _runtime()
+    return Timeout(into_future(future), Sleep(runtime.timers, runtime.clock.now() + seconds))
