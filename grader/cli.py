@@ -38,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "hint": "grader.cli:show_hint",
     "watch": "grader.watch:watch",
     "reset": "grader.reset:reset",
+    "slides": "grader.slides:show_slides",
+    "solution": "grader.solution:show_solution",
 }
 
 
@@ -54,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="exercises (default), solutions, or a folder laid out like them",
     )
     parser.add_argument("--json", action="store_true", help="print results as JSON on stdout only")
+    parser.add_argument(
+        "--html",
+        metavar="PATH",
+        help="with `slides`: export every deck (or stage N's) to one offline HTML file",
+    )
     parser.add_argument("--no-cache", action="store_true", help="re-run even if nothing changed")
     parser.add_argument("--yes", "-y", action="store_true", help="reset: do not ask before overwriting")
     parser.add_argument(
