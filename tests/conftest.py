@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from kit.loader import set_target
 
@@ -15,6 +15,8 @@ settings.register_profile(
     deadline=None,
     print_blob=False,
     suppress_health_check=[HealthCheck.too_slow],
+    # No "explain" phase: it traces every line and can take minutes on a failing stateful test.
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
 )
 settings.load_profile("grading")
 

@@ -1,0 +1,262 @@
+from grader.model import Hint, Stage
+
+STAGE = Stage(
+    id="04_mutex",
+    title="An async mutex",
+    minutes=45,
+    files=("mutex.py",),
+    goal="Build a fair (FIFO) async mutex like tokio's: lock() futures that wait in line, "
+         "ownership handed straight to the next waiter, a guard, and cancellation by drop().",
+    hints=(
+        Hint(
+            id="try_lock",
+            title="try_lock(): the guard if free, None if taken",
+            symptom="`try_lock()` did not return a guard on a free mutex, returned one while "
+                    "the lock was taken, or the mutex stayed locked after the guard was "
+                    "released; or a `lock()` future was not Pending while the lock was held.",
+            why="A mutex has one owner at a time. Its state must always say whether someone "
+                "owns it, so every way in (`try_lock`, the first poll of `lock()`) sees the "
+                "same answer.",
+            check="What does your mutex store to know it is taken? Does `try_lock()` set it, "
+                  "and does releasing the guard clear it when nobody waits?",
+            rust="`tokio::sync::Mutex::try_lock()` returns `Result<MutexGuard, TryLockError>`.",
+            slide="lock() and try_lock()",
+        ),
+        Hint(
+            id="guard",
+            title="The guard gives access to the value",
+            symptom="A guard's `.value` did not read or write the value the mutex protects, or "
+                    "`with await mutex.lock() as guard:` did not release at the end.",
+            why="The guard is the only door to the value: whoever holds it may read and write; "
+                "what one owner writes, the next owner reads.",
+            check="Where does `.value` read from and write to? It must be the mutex's own value, "
+                  "not a copy kept in the guard.",
+            rust="`MutexGuard<T>` implements `Deref<Target = T>` and `DerefMut`: `*guard += 1`.",
+            slide="The guard",
+        ),
+        Hint(
+            id="lock_free",
+            title="lock() on a free mutex: Ready at once",
+            symptom="The first poll of `lock()` on a mutex nobody holds did not return "
+                    "`Ready(guard)`, or did not actually take the lock.",
+            why="When nobody holds or waits for the lock, there is nothing to wait for: the "
+                "first poll takes the lock and finishes, exactly like `try_lock()`.",
+            check="In the first poll, do you try to take the lock before anything else, and "
+                  "return `Ready` with a guard when that works?",
+            rust="The fast path of tokio's `lock()`: the semaphore's `try_acquire` succeeds.",
+            slide="lock() and try_lock()",
+        ),
+        Hint(
+            id="lazy",
+            title="lock() does nothing before its first poll",
+            symptom="Calling `lock()` (without polling its future) changed the mutex, or "
+                    "dropping a never-polled lock future did.",
+            why="Futures are lazy: creating one is free, and a future that was never polled "
+                "holds nothing. The place in line is taken at the first poll.",
+            check="Does `lock()` (or the future's constructor) touch the mutex's state? Only "
+                  "`poll` should.",
+            rust="`async fn lock(&self)` runs no code until it is first polled.",
+            slide="lock() and try_lock()",
+        ),
+        Hint(
+            id="lost_waker",
+            title="Lost waker: Pending without keeping the waker",
+            symptom="A `lock()` future returned Pending, but nothing kept the waker it was "
+                    "given: nobody can ever wake that task.",
+            why="Pending is a promise to wake the task later. A waiter in the queue must carry "
+                "its waker, so that the release that makes it the owner can wake it.",
+            check="When the first poll queues the future, where is `cx.waker` stored?",
+            rust="Each node of tokio's wait list holds `Option<Waker>`.",
+            slide="Waiting in line",
+        ),
+        Hint(
+            id="handoff",
+            title="Release must wake the next waiter",
+            symptom="A guard was released while another task waited, but the waiting task was "
+                    "not woken, or was woken and still did not get the guard on its next poll.",
+            why="A waiting task is only polled again after a wake. Releasing with waiters in "
+                "line must make the first waiter the owner and wake it, or it sleeps forever.",
+            check="What does your release do when the queue is not empty? Who becomes the owner, "
+                  "and whose waker is woken?",
+            rust="Dropping a `MutexGuard` releases a permit; tokio's semaphore hands it to the "
+                 "first waiter and calls `waker.wake()`.",
+            slide="Hand-off on release",
+        ),
+        Hint(
+            id="fifo",
+            title="Waiters must get the lock in order",
+            symptom="Several tasks waited; on release the lock did not go to the one that had "
+                    "waited longest (the earliest first poll).",
+            why="A fair mutex serves waiters first come, first served, so no task can starve "
+                "behind others that keep arriving.",
+            check="Which end of your queue do new waiters join, and which end does release "
+                  "take from? Is the order that of first polls?",
+            rust="tokio's Mutex is fair: \"the lock is granted in the order of the calls to "
+                 "lock\".",
+            slide="Waiting in line",
+        ),
+        Hint(
+            id="barging",
+            title="Barging: a newcomer jumped the queue",
+            symptom="Right after a release, before the woken waiter was polled, a newcomer's "
+                    "`try_lock()` or first `lock()` poll got the lock (or both did).",
+            why="Between a release and the woken waiter's next poll there is a gap. If the "
+                "mutex looks free during it, a newcomer slips in first: the waiter that queued "
+                "first is overtaken, again and again under load.",
+            check="When the lock is handed to a waiter, does the mutex stay marked as taken "
+                  "until that waiter's guard is released? What does `try_lock()` see meanwhile?",
+            rust="tokio hands the permit to the waiter directly, so the semaphore never shows it "
+                 "as available in between.",
+            slide="No barging",
+        ),
+        Hint(
+            id="stale_waker",
+            title="Stale waker in the queue",
+            symptom="A waiting `lock()` was polled again with a new waker; when it became the "
+                    "owner, the waker of the latest poll was not the one woken.",
+            why="A waiting task may be polled again (a spurious wake, or it moved inside a "
+                "`select`); each poll may bring a different waker, and only the latest one is "
+                "sure to reach the task.",
+            check="On a poll while already in line, do you replace the waker stored for this "
+                  "waiter?",
+            rust="tokio's `Acquire::poll` updates the waker in its wait-list node if "
+                 "`!waker.will_wake(cx.waker())`.",
+            slide="Waiting in line",
+        ),
+        Hint(
+            id="requeued_on_repoll",
+            title="A spurious poll joined the queue again",
+            symptom="A waiting `lock()` future polled several times took several places in line; "
+                    "later the lock went to one of its old places and the mutex got stuck.",
+            why="A spurious poll must change nothing but the stored waker. Queuing again gives "
+                "one waiter several places; each extra place is later handed a lock nobody "
+                "takes.",
+            check="Does your poll know that the future is already in line, and only refresh "
+                  "its waker in that case?",
+            rust="The future keeps a `queued` state; the wait-list node is linked once.",
+            slide="Waiting in line",
+        ),
+        Hint(
+            id="cancelled_waiter_left",
+            title="A cancelled waiter stayed in the queue",
+            symptom="A waiting `lock()` future was dropped; a later release handed the lock to "
+                    "it, the task behind it was never woken, and the mutex stayed locked forever.",
+            why="`drop()` means the future will never be polled again. If it stays in line, "
+                "the release that reaches it gives the lock to nobody: a deadlock.",
+            check="What does your `drop()` do for a future that is still waiting?",
+            rust="`impl Drop for Acquire`: unlink the node from the wait list.",
+            slide="Cancellation is drop",
+        ),
+        Hint(
+            id="cancel_wrong_waiter",
+            title="Cancelling a waiter removed someone else",
+            symptom="One waiter in the middle of the line was cancelled, and another waiter "
+                    "(before or after it) lost its place.",
+            why="Cancelling is personal: the cancelled waiter leaves the line, everyone else "
+                "keeps their place and their order.",
+            check="When a waiting future is dropped, which entry of the queue do you remove? "
+                  "Is it always that future's own entry?",
+            rust="tokio's wait list is intrusive: a node unlinks itself, by identity.",
+            slide="Cancellation is drop",
+        ),
+        Hint(
+            id="notified_then_dropped",
+            title="Handed the lock, then dropped: the lock was swallowed",
+            symptom="A release handed the lock to a waiter; that waiter's `lock()` future was "
+                    "dropped before it was polled again, and the lock never reached the next "
+                    "waiter (or the mutex stayed locked).",
+            why="After a hand-off the waiter owns the lock even though it has not polled yet. "
+                "If it is cancelled in that window, nobody else will ever release that lock, "
+                "so its `drop()` must pass it on.",
+            check="In `drop()`, can you tell a future that is still waiting from one that was "
+                  "already handed the lock? What must the second one do?",
+            rust="tokio's `Acquire` drop returns the permits it was already assigned "
+                 "(`release(acquired)`); asyncio's Lock does the same when a woken waiter is "
+                 "cancelled.",
+            slide="Handed the lock, then dropped",
+        ),
+        Hint(
+            id="double_release",
+            title="Dropping a finished lock future released the lock",
+            symptom="A `lock()` future returned its guard; dropping that finished future then "
+                    "released the lock while the guard was still alive: two owners.",
+            why="Once `poll` returned the guard, the guard owns the lock and only its release "
+                "may give the lock up. Executors may drop finished futures (stage 06 does), so "
+                "the future must forget the lock when it hands out the guard.",
+            check="What state is the future in after it returned `Ready(guard)`, on every path "
+                  "to Ready? What does `drop()` do in that state?",
+            rust="In Rust the `Acquire` future's permit moves into the `MutexGuard`; dropping "
+                 "the completed future has nothing left to release.",
+            slide="After Ready, the guard owns the lock",
+        ),
+        Hint(
+            id="guard_reuse",
+            title="A guard was released twice",
+            symptom="A guard released a second time (or used after release) did not raise "
+                    "RuntimeError; it may have freed the lock of the next owner.",
+            why="Rust's move checker makes a second `drop(guard)` impossible. Python cannot stop "
+                "the call, so the guard must remember it was released and refuse.",
+            check="Does your guard record that it was released? What do `release()` and "
+                  "`.value` do after that?",
+            rust="`drop(guard); drop(guard);` is error E0382: use of moved value.",
+            slide="The guard",
+        ),
+        Hint(
+            id="wake_inconsistent",
+            title="Woken before the state said so",
+            symptom="A waiter's waker was woken during a release, and the task, polled right "
+                    "inside that `wake()`, was not the owner yet: its `lock()` returned Pending "
+                    "and it was never woken again.",
+            why="`wake()` may run the task at once (another thread, an inline executor). Any "
+                "state the woken task needs must be in place before the wake: waking is the "
+                "last thing a release does.",
+            check="In your release, what happens after `wake()`? Move every state change "
+                  "(who owns the lock, who is in line) before it.",
+            rust="tokio collects wakers in a `WakeList` and wakes them after updating state and "
+                 "unlocking its internal lock.",
+            slide="Wake last",
+        ),
+        Hint(
+            id="poll_after_ready",
+            title="Polling a finished lock() future is not detected",
+            symptom="A `lock()` future that had returned its guard was polled again and did not "
+                    "raise `PolledAfterCompletion`.",
+            why="After `Ready` the guard has been handed out; a second poll is a bug in the "
+                "caller and must be loud, not queue for a second lock.",
+            check="Does your future remember it finished, and raise `PolledAfterCompletion` "
+                  "when polled again?",
+            rust="`async fn` futures panic: \"`async fn` resumed after completion\".",
+            slide="After Ready, the guard owns the lock",
+        ),
+        Hint(
+            id="async_with",
+            title="async with: lock, then release however the block ends",
+            symptom="`async with mutex.lock() as guard:` did not hold the lock for the whole "
+                    "block, did not release it at the end, or a task cancelled inside or before "
+                    "the block left the mutex locked.",
+            why="`async with` awaits your `lock()` future and releases the guard at the end; "
+                "cancelling the task drops the future it awaits. So it works when poll, "
+                "release and drop do.",
+            check="The `__aenter__`/`__aexit__` glue is given. If the other tests pass, look at "
+                  "how your guard's release and your future's drop behave when called from "
+                  "there.",
+            rust="`let guard = mutex.lock().await;` released by scope end, also when the task "
+                 "is aborted (the future is dropped).",
+            slide="async with",
+        ),
+        Hint(
+            id="random_schedule",
+            title="A random schedule broke the mutex",
+            symptom="Tasks doing lock, poll, release, cancel and try_lock in a random order did "
+                    "something a fair FIFO mutex would not (the message lists the steps).",
+            why="The earlier tests each check one situation; this one compares your mutex to a "
+                "simple model (an owner and a FIFO line) over many short schedules, and shows "
+                "the shortest failing one.",
+            check="Replay the listed steps by hand on paper: owner, line, who was woken. Then "
+                  "follow the same steps through your code.",
+            rust="The same idea as `loom` or `proptest` state-machine tests for tokio's sync "
+                 "primitives.",
+            slide="Random schedules",
+        ),
+    ),
+)

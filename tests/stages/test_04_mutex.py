@@ -1,0 +1,738 @@
+"""Stage 04: a fair async mutex.
+
+Order matters: basic behaviour first, then one test per mistake, so the first failure
+names the mistake (see tests/mutants/m04_mutex.py); `async with` and a random-schedule
+model check come last. Tasks are named A, B, C... in the order they ask for the lock.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import pytest
+from hypothesis import Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from kit import HintedFailure, ManualTask, ScriptedFuture, expect, fail, load_stage, poll_once
+from kit.checking_waker import InlineTask
+from kit.spies import expect_polled_after_completion_detected
+from stdtask import CoroutineFuture, Pending, Ready, TodoError
+
+stage = load_stage("04_mutex")
+
+R = TypeVar("R")
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def raised(error: BaseException) -> str:
+    """`ValueError: text (mutex.py, line 12, in poll)`: the error and where it came from."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno}, in " \
+            f"{frames[-1].name})" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def call(hint: str, what: str, action: Callable[[], R]) -> R:
+    """Run `action`; an unexpected exception becomes a failure with `hint`."""
+    try:
+        return action()
+    except (HintedFailure, TodoError):
+        raise
+    except Exception as error:
+        fail(hint, f"{what} raised {raised(error)}")
+
+
+def task(mutex: Any, name: str, *, lost_waker_hint: str = "lost_waker") -> ManualTask[Any]:
+    return ManualTask(mutex.lock(), lost_waker_hint=lost_waker_hint, what=f"{name}'s lock()")
+
+
+def acquire(mutex: Any, name: str, hint: str = "lock_free") -> Any:
+    """`name` locks a mutex nobody holds or waits for: Ready(guard) on the first poll."""
+    result = task(mutex, name).poll()
+    expect(isinstance(result, Ready), hint,
+           f"{name}: lock() on a free mutex returned {result!r} on its first poll, "
+           "instead of Ready(guard).")
+    return result.value  # type: ignore[union-attr]
+
+
+def queue(mutex: Any, name: str, hint: str = "try_lock", **kw: str) -> ManualTask[Any]:
+    """`name` locks a held mutex: Pending on the first poll, not woken."""
+    waiting = task(mutex, name, **kw)
+    result = waiting.poll()
+    expect(result is Pending, hint,
+           f"{name}: lock() while another task holds the lock returned {result!r} instead "
+           "of Pending.")
+    return waiting
+
+
+def release(guard: Any, name: str, hint: str) -> None:
+    call(hint, f"{name}: guard.release()", guard.release)
+
+
+def expect_handed(waiting: ManualTask[Any], name: str, after: str, hint: str) -> Any:
+    """`waiting` must have been woken, and its next poll must give it the guard."""
+    expect(waiting.is_woken, hint,
+           f"{after}, but {name}'s waker was not woken: {name} is first in line and will "
+           "never be polled again, so it waits forever.")
+    result = call(hint, f"{name}: polling lock() after the wake", waiting.poll)
+    expect(isinstance(result, Ready), hint,
+           f"{after}; {name} was woken, but its lock() then returned {result!r} instead of "
+           "Ready(guard).")
+    return result.value  # type: ignore[union-attr]
+
+
+def expect_free(mutex: Any, hint: str, message: str) -> None:
+    guard = call(hint, "try_lock()", mutex.try_lock)
+    expect(guard is not None, hint, message)
+    guard.release()
+
+
+def expect_held(mutex: Any, hint: str, message: str) -> None:
+    guard = call(hint, "try_lock()", mutex.try_lock)
+    expect(guard is None, hint, message)
+
+
+def run(body: Any) -> CoroutineFuture[Any]:
+    return CoroutineFuture(body)
+
+
+# --- basics -----------------------------------------------------------------------------
+
+@pytest.mark.hint("try_lock")
+def test_try_lock_on_a_free_mutex_gives_a_guard() -> None:
+    mutex = stage.Mutex(7)
+    guard = mutex.try_lock()
+    expect(guard is not None, "try_lock", "try_lock() on a new, free Mutex(7) returned None.")
+    expect(guard.value == 7, "guard", f"The guard of Mutex(7) has value {guard.value!r}, not 7.")
+    expect(mutex.try_lock() is None, "try_lock",
+           "A second try_lock() returned a guard while the first guard was still held: two "
+           "owners at once.")
+    guard.release()
+    expect_free(mutex, "try_lock",
+                "After the only guard was released, try_lock() returned None: the mutex "
+                "stayed locked.")
+
+
+@pytest.mark.hint("guard")
+def test_guard_reads_and_writes_the_protected_value() -> None:
+    mutex = stage.Mutex([])
+    guard = mutex.try_lock()
+    guard.value.append("a")
+    guard.value = [*guard.value, "b"]
+    guard.release()
+    again = mutex.try_lock()
+    expect(again is not None, "try_lock", "try_lock() on a free mutex returned None.")
+    expect(again.value == ["a", "b"], "guard",
+           f"A guard set the value to ['a', 'b'] and was released; the next guard read "
+           f"{again.value!r}.")
+
+
+@pytest.mark.hint("lock_free")
+def test_lock_on_a_free_mutex_is_ready_on_the_first_poll() -> None:
+    mutex = stage.Mutex("data")
+    waiting = task(mutex, "A")
+    result = waiting.poll()
+    expect(isinstance(result, Ready), "lock_free",
+           f"lock() on a free mutex returned {result!r} on its first poll, not Ready(guard).")
+    expect(result.value.value == "data", "guard",
+           f"The guard from lock() on Mutex('data') has value {result.value.value!r}.")
+    expect_held(mutex, "lock_free",
+                "lock() returned a guard, yet try_lock() got a second one: the lock was not "
+                "taken.")
+    result.value.release()
+    expect_free(mutex, "lock_free", "After the guard from lock() was released, try_lock() "
+                                    "returned None.")
+
+
+@pytest.mark.hint("lazy")
+def test_lock_is_lazy_until_its_first_poll() -> None:
+    mutex = stage.Mutex(0)
+    never_polled = mutex.lock()
+    guard = mutex.try_lock()
+    expect(guard is not None, "lazy",
+           "lock() was called but its future never polled, and try_lock() returned None: "
+           "lock() took the lock (or a place in line) before its first poll.")
+    guard.release()
+    result = ManualTask(never_polled, what="the lock() future").poll()
+    expect(isinstance(result, Ready), "lazy",
+           f"A lock() future was created, then try_lock() took and released the lock; the "
+           f"future's first poll, on the free mutex, returned {result!r}, not Ready(guard).")
+    result.value.release()  # type: ignore[union-attr]
+
+
+@pytest.mark.hint("try_lock")
+def test_lock_waits_while_the_mutex_is_held() -> None:
+    mutex = stage.Mutex(0)
+    guard = mutex.try_lock()
+    waiting = queue(mutex, "B")
+    expect(not waiting.is_woken, "try_lock",
+           "B's lock() returned Pending and woke its own waker at once, although the lock is "
+           "still held: the executor would poll it in a busy loop.")
+    expect(call("try_lock", "B's second poll", waiting.poll) is Pending, "try_lock",
+           "B polled again while the lock was still held, and did not get Pending.")
+    expect_held(mutex, "try_lock", "While A held the lock and B waited, try_lock() returned a "
+                                   "guard.")
+    guard.release()
+
+
+@pytest.mark.hint("handoff")
+def test_release_hands_the_lock_to_the_waiter() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    a.value = 1
+    b = queue(mutex, "B")
+    release(a, "A", "handoff")
+    b_guard = expect_handed(b, "B", "A released the lock while B waited", "handoff")
+    expect(b_guard.value == 1, "guard", f"A set the value to 1; B's guard reads {b_guard.value!r}.")
+    expect_held(mutex, "barging", "B got the lock from A, yet a newcomer's try_lock() also got "
+                                  "a guard: two owners.")
+    release(b_guard, "B", "handoff")
+    expect_free(mutex, "handoff", "After B, the last owner, released, try_lock() returned None.")
+
+
+@pytest.mark.hint("fifo")
+def test_waiters_get_the_lock_in_the_order_of_their_first_poll() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    # Created in the order D, C, B but first polled B, C, D: the line forms at the first poll.
+    futures = {name: mutex.lock() for name in "DCB"}
+    tasks = {}
+    for name in "BCD":
+        tasks[name] = ManualTask(futures[name], lost_waker_hint="lost_waker",
+                                 what=f"{name}'s lock()")
+        expect(tasks[name].poll() is Pending, "fifo", f"{name}'s lock() was not Pending while "
+                                                     "A held the lock.")
+    owner, guard = "A", a
+    for name in "BCD":
+        release(guard, owner, "fifo")
+        early = [other for other in "BCD" if other > name and tasks[other].is_woken]
+        if not tasks[name].is_woken and early:
+            fail("fifo", f"{owner} released the lock; the waiters first polled in the order "
+                         f"B, C, D, so {name} is next, but {early[0]} was woken instead.")
+        guard = expect_handed(tasks[name], name, f"{owner} released the lock", "fifo")
+        owner = name
+    release(guard, owner, "fifo")
+    expect_free(mutex, "fifo", "After every waiter had the lock once and released it, "
+                               "try_lock() returned None.")
+
+
+# --- mistakes ---------------------------------------------------------------------------
+
+@pytest.mark.hint("barging")
+def test_no_barging_between_release_and_the_woken_waiters_poll() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B")
+    release(a, "A", "barging")
+    expect(b.is_woken, "handoff", "A released the lock while B waited, but B was not woken.")
+    # B is woken but not polled yet; newcomers arrive before B's executor gets to it.
+    stolen = call("barging", "C: try_lock()", mutex.try_lock)
+    if stolen is not None:
+        fail("barging", "A released the lock with B first in line; before B was polled, a "
+                        "newcomer's try_lock() got the lock. B waited its turn and lost it "
+                        "(barging).")
+    d = task(mutex, "D")
+    result = call("barging", "D: first poll of lock()", d.poll)
+    expect(result is Pending, "barging",
+           f"A released the lock with B first in line; before B was polled, newcomer D's "
+           f"lock() returned {result!r}, jumping ahead of B (barging).")
+    b_guard = expect_handed(b, "B", "A released the lock while B waited", "barging")
+    release(b_guard, "B", "barging")
+    d_guard = expect_handed(d, "D", "B released the lock while D waited", "barging")
+    release(d_guard, "D", "barging")
+
+
+@pytest.mark.hint("stale_waker")
+def test_the_waker_of_the_latest_poll_is_woken() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B", lost_waker_hint="stale_waker")
+    result = call("stale_waker", "B's second poll", b.poll)  # a new waker: the task moved
+    expect(result is Pending, "try_lock", f"B's second poll returned {result!r} while A held "
+                                          "the lock.")
+    release(a, "A", "stale_waker")
+    if not b.is_woken:
+        fail("stale_waker",
+             "B's lock() was polled with waker 1, then with waker 2. When A released, waker 2 "
+             "was not woken" + (" (waker 1, the stale one, was)." if b.stale_wakes else "."))
+
+
+@pytest.mark.hint("requeued_on_repoll")
+def test_a_spurious_poll_keeps_one_place_in_line() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B")
+    for _ in range(2):
+        call("requeued_on_repoll", "B's spurious poll", b.poll)
+    c = queue(mutex, "C")
+    release(a, "A", "requeued_on_repoll")
+    b_guard = expect_handed(b, "B", "A released the lock", "requeued_on_repoll")
+    release(b_guard, "B", "requeued_on_repoll")
+    if not c.is_woken:
+        fail("requeued_on_repoll",
+             "B's lock() was polled 3 times while waiting, then C queued. A released (B got "
+             "the lock), then B released, but C was not woken: B's spurious polls put B in "
+             "the line several times, and the lock went to an old place of B's.")
+    c_guard = expect_handed(c, "C", "B released the lock", "requeued_on_repoll")
+    release(c_guard, "C", "requeued_on_repoll")
+    expect_free(mutex, "requeued_on_repoll",
+                "B's lock() was polled 3 times while waiting; after A, B and C each had the "
+                "lock and released it, try_lock() returned None.")
+
+
+@pytest.mark.hint("cancelled_waiter_left")
+def test_a_cancelled_waiter_leaves_the_queue() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B")
+    c = queue(mutex, "C")
+    call("cancelled_waiter_left", "dropping B's lock() future", b.drop)
+    release(a, "A", "cancelled_waiter_left")
+    if not c.is_woken:
+        fail("cancelled_waiter_left",
+             "B and C waited; B's lock() was dropped (cancelled), then A released. C was not "
+             "woken: the lock went to B, who will never poll again, so the mutex is locked "
+             "forever (deadlock).")
+    c_guard = expect_handed(c, "C", "B was cancelled, then A released", "cancelled_waiter_left")
+    release(c_guard, "C", "cancelled_waiter_left")
+    expect_free(mutex, "cancelled_waiter_left",
+                "After C, the last owner, released, try_lock() returned None.")
+
+
+@pytest.mark.hint("cancel_wrong_waiter")
+def test_cancelling_a_waiter_keeps_its_neighbours_places() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b, c, d = (queue(mutex, name) for name in "BCD")
+    call("cancel_wrong_waiter", "dropping C's lock() future", c.drop)
+    release(a, "A", "cancel_wrong_waiter")
+    if not b.is_woken:
+        fail("cancel_wrong_waiter",
+             "B, C and D waited in that order; C was cancelled, then A released, but B (first "
+             "in line) was not woken: cancelling C took B's place.")
+    b_guard = expect_handed(b, "B", "C was cancelled, then A released", "cancel_wrong_waiter")
+    release(b_guard, "B", "cancel_wrong_waiter")
+    if not d.is_woken:
+        fail("cancel_wrong_waiter",
+             "B, C and D waited in that order; C was cancelled. After A and then B released, "
+             "D was not woken: cancelling C lost D's place.")
+    d_guard = expect_handed(d, "D", "B released", "cancel_wrong_waiter")
+    release(d_guard, "D", "cancel_wrong_waiter")
+    expect_free(mutex, "cancel_wrong_waiter", "After D, the last owner, released, try_lock() "
+                                              "returned None.")
+
+
+@pytest.mark.hint("notified_then_dropped")
+def test_a_waiter_dropped_after_the_hand_off_passes_the_lock_on() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B")
+    c = queue(mutex, "C")
+    release(a, "A", "notified_then_dropped")
+    expect(b.is_woken, "handoff", "A released the lock while B waited, but B was not woken.")
+    call("notified_then_dropped", "dropping B's lock() future", b.drop)
+    if not c.is_woken:
+        fail("notified_then_dropped",
+             "A released and handed the lock to B; B's lock() was dropped before it was "
+             "polled again. C, next in line, was not woken: B took the lock with it, and "
+             "the mutex stays locked forever.")
+    c_guard = expect_handed(c, "C", "B was handed the lock and dropped", "notified_then_dropped")
+    release(c_guard, "C", "notified_then_dropped")
+    # The same with nobody behind: the lock must end up free.
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B")
+    release(a, "A", "notified_then_dropped")
+    call("notified_then_dropped", "dropping B's lock() future", b.drop)
+    expect_free(mutex, "notified_then_dropped",
+                "A released and handed the lock to B, the only waiter; B's lock() was dropped "
+                "before it was polled again. try_lock() then returned None: the lock was lost.")
+
+
+@pytest.mark.hint("lazy")
+def test_dropping_a_never_polled_lock_future_changes_nothing() -> None:
+    mutex = stage.Mutex(0)
+    guard = mutex.try_lock()
+    call("lazy", "dropping a lock() future that was never polled", mutex.lock().drop)
+    expect_held(mutex, "lazy", "Dropping a lock() future that was never polled released the "
+                               "lock held by someone else's guard.")
+    b = queue(mutex, "B")
+    call("lazy", "dropping a lock() future that was never polled", mutex.lock().drop)
+    release(guard, "A", "lazy")
+    expect_handed(b, "B", "A released after a never-polled lock() future was dropped", "lazy")
+
+
+@pytest.mark.hint("double_release")
+def test_dropping_a_finished_lock_future_releases_nothing() -> None:
+    # An executor may drop every future once it is finished (stage 06 does): for a lock()
+    # future that already returned its guard, drop() must do nothing, the guard owns the lock.
+    mutex = stage.Mutex(0)
+    a = task(mutex, "A")
+    a_guard = a.poll_ready("lock_free", "lock() on a free mutex was not Ready on its first poll.")
+    call("double_release", "dropping A's finished lock() future", a.drop)
+    expect_held(mutex, "double_release",
+                "A's lock() returned a guard at once; the finished future was then dropped, and "
+                "try_lock() got the lock although A's guard is still alive: two owners.")
+    b = queue(mutex, "B")
+    release(a_guard, "A", "double_release")
+    b_guard = expect_handed(b, "B", "A released the lock", "double_release")
+    call("double_release", "dropping B's finished lock() future", b.drop)
+    expect_held(mutex, "double_release",
+                "B got the lock from A and its lock() returned the guard; the finished future "
+                "was then dropped, and try_lock() got the lock although B's guard is still "
+                "alive: the lock was released twice.")
+    release(b_guard, "B", "double_release")
+    expect_free(mutex, "double_release", "After B released, try_lock() returned None.")
+
+
+@pytest.mark.hint("guard_reuse")
+def test_a_guard_releases_only_once() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B")
+    release(a, "A", "guard_reuse")
+    b_guard = expect_handed(b, "B", "A released the lock", "guard_reuse")
+    try:
+        a.release()
+    except TodoError:  # a RuntimeError too: not started is not "refused"
+        raise
+    except RuntimeError:
+        pass
+    except Exception as error:
+        fail("guard_reuse", f"A released its guard a second time, which raised "
+                            f"{type(error).__name__} instead of RuntimeError.")
+    else:
+        expect_held(mutex, "guard_reuse",
+                    "A released its guard twice; the second release() was accepted and freed "
+                    "the lock B holds now (try_lock() then got it).")
+        fail("guard_reuse", "A released its guard twice; the second release() should raise "
+                            "RuntimeError, but it returned quietly.")
+    try:
+        _ = a.value
+    except TodoError:
+        raise
+    except RuntimeError:
+        pass
+    else:
+        fail("guard_reuse", "A read guard.value after releasing its guard (while B owns the "
+                            "lock) and got a value instead of RuntimeError.")
+    expect_held(mutex, "guard_reuse", "After A's second release() was refused, try_lock() got "
+                                      "the lock B holds.")
+    release(b_guard, "B", "guard_reuse")
+
+
+@pytest.mark.hint("wake_inconsistent")
+def test_the_woken_waiter_owns_the_lock_when_its_waker_runs() -> None:
+    # Each waker polls its task from inside wake(), as another thread could at that very
+    # moment; a task that gets the lock releases it at once, still inside that wake().
+    mutex = stage.Mutex(0)
+    order: list[str] = []
+    a = acquire(mutex, "A")
+
+    def owner(name: str) -> Callable[[Any], None]:
+        def got_it(guard: Any) -> None:
+            order.append(name)
+            guard.release()
+        return got_it
+
+    tasks = {name: InlineTask(mutex.lock(), on_ready=owner(name), name=name) for name in "BCD"}
+    for name, inline in tasks.items():
+        expect(call("wake_inconsistent", f"{name}: lock()", inline.poll) is Pending, "try_lock",
+               f"{name}'s lock() was not Pending while A held the lock.")
+    release(a, "A", "wake_inconsistent")
+    for name, inline in tasks.items():
+        if not inline.waker.woken:
+            fail("wake_inconsistent",
+                 f"A released, and each task released as soon as it got the lock (inside its "
+                 f"wake()); {name}'s waker was never woken. Tasks that got the lock: {order}.")
+        if not inline.done:
+            fail("wake_inconsistent",
+                 f"{name}'s waker was woken, and {name} was polled right inside that wake() "
+                 f"(as another thread may do): its lock() returned Pending. The wake came "
+                 "before the mutex had made it the owner, and that wake is used up: "
+                 f"{name} now waits forever.")
+    expect(order == ["B", "C", "D"], "wake_inconsistent",
+           f"B, C, D waited in that order, each released as soon as it got the lock (inside "
+           f"its wake()); they got it in the order {order}.")
+    expect_free(mutex, "wake_inconsistent", "After B, C and D each took and released the lock "
+                                            "inside their wake(), try_lock() returned None.")
+
+
+@pytest.mark.hint("poll_after_ready")
+def test_a_lock_future_detects_poll_after_completion() -> None:
+    mutex = stage.Mutex(0)
+    future = mutex.lock()
+    first = poll_once(future)
+    expect(isinstance(first, Ready), "lock_free", "lock() on a free mutex was not Ready.")
+    expect_polled_after_completion_detected(future, "poll_after_ready", "A lock() future")
+    expect_held(mutex, "poll_after_ready", "Polling a finished lock() future released the lock "
+                                           "its guard still holds.")
+    first.value.release()  # type: ignore[union-attr]
+
+
+# --- async with, and the guard as a context manager -----------------------------------
+
+@pytest.mark.hint("async_with")
+def test_async_with_locks_and_releases() -> None:
+    mutex = stage.Mutex(0)
+    gate = ScriptedFuture(pending=None, name="the first task's inner await")
+
+    async def first() -> str:
+        async with mutex.lock() as guard:
+            guard.value += 1
+            await gate  # holds the lock across an await
+        return "first done"
+
+    async def second() -> int:
+        async with mutex.lock() as guard:
+            guard.value += 10
+            return guard.value
+
+    one = ManualTask(run(first()), lost_waker_hint="lost_waker", what="the first task")
+    two = ManualTask(run(second()), lost_waker_hint="lost_waker", what="the second task")
+    expect(one.poll() is Pending, "async_with", "The first task should be Pending on its await "
+                                                "inside `async with`.")
+    expect(two.poll() is Pending, "async_with",
+           "The second task's `async with mutex.lock()` went in while the first task was "
+           "still inside its own `async with` block.")
+    gate.complete()
+    expect(one.poll() == Ready("first done"), "async_with", "The first task did not finish.")
+    expect(two.is_woken, "async_with", "The first task left its `async with` block, but the "
+                                       "second task (waiting for the lock) was not woken.")
+    result = two.poll()
+    expect(result == Ready(11), "async_with", f"The second task returned {result!r}, not "
+                                              "Ready(11).")
+    expect_free(mutex, "async_with", "Both `async with` blocks ended, yet try_lock() returned "
+                                     "None.")
+
+
+@pytest.mark.hint("async_with")
+def test_cancelling_tasks_inside_and_before_async_with() -> None:
+    mutex = stage.Mutex(0)
+    gate = ScriptedFuture(pending=None, name="an inner await")
+
+    async def holder() -> None:
+        async with mutex.lock():
+            await gate
+
+    async def waiter() -> None:
+        async with mutex.lock():
+            pass
+
+    one = ManualTask(run(holder()), lost_waker_hint="lost_waker", what="the holder task")
+    two = ManualTask(run(waiter()), lost_waker_hint="lost_waker", what="the waiting task")
+    one.poll()
+    two.poll()
+    call("async_with", "aborting the waiting task", two.drop)  # cancelled while waiting
+    call("async_with", "aborting the holder task", one.drop)  # cancelled inside its block
+    expect_free(mutex, "async_with",
+                "One task was aborted while inside `async with mutex.lock()`, another while "
+                "waiting to enter; try_lock() then returned None: the lock was never released.")
+
+
+@pytest.mark.hint("guard")
+def test_the_guard_is_a_context_manager() -> None:
+    mutex = stage.Mutex(1)
+
+    async def body() -> int:
+        with await mutex.lock() as guard:
+            guard.value *= 5
+        return 0
+
+    result = poll_once(run(body()))
+    expect(result == Ready(0), "guard", f"The task returned {result!r}.")
+    guard = mutex.try_lock()
+    expect(guard is not None, "guard", "After `with await mutex.lock() as guard:` ended, "
+                                       "try_lock() returned None: the guard was not released.")
+    expect(guard.value == 5, "guard", f"Inside the block the value became 1 * 5; the next guard "
+                                      f"reads {guard.value!r}.")
+
+
+# --- a random schedule against a model -------------------------------------------------
+
+N_TASKS = 3
+
+
+class MutexModel(RuleBasedStateMachine):
+    """Tasks 1..3 lock, poll, release, cancel and try_lock at random; the model is a FIFO queue.
+
+    The model: `owner` (a task holding a guard, or handed the lock and not polled yet) and
+    `line` (the waiting tasks, in order). Every step is logged in the attendee's terms; a
+    failure shows the shortest list of steps hypothesis found, ending with the wrong one.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mutex = stage.Mutex(0)
+        self.waiting: list[ManualTask[Any] | None] = [None] * N_TASKS  # lock() not Ready yet
+        self.finished: list[ManualTask[Any] | None] = [None] * N_TASKS  # lock() returned Ready
+        self.guards: list[Any] = [None] * N_TASKS
+        self.old_guards: list[Any] = [None] * N_TASKS  # released guards
+        self.owner: int | None = None
+        self.line: deque[int] = deque()
+        self.acquisitions = 0
+        self.steps: list[str] = []
+
+    # -- bookkeeping --
+    def fail(self, problem: str) -> NoReturn:
+        steps = "\n".join(f"  {i + 1}. {step}" for i, step in enumerate(self.steps))
+        fail("random_schedule", f"Tasks 1-{N_TASKS} used one Mutex, in this order:\n{steps}\n"
+                                f"Wrong at the last step: {problem}")
+
+    def attempt(self, what: str, action: Callable[[], R]) -> R:
+        try:
+            return action()
+        except TodoError:
+            raise
+        except HintedFailure as failure:
+            self.steps.append(what)
+            self.fail(failure.message)
+        except Exception as error:
+            self.steps.append(f"{what} -> raised {type(error).__name__}")
+            self.fail(f"it raised {raised(error)}.")
+
+    def holder(self) -> str:
+        return "nobody" if self.owner is None else f"task {self.owner + 1}"
+
+    def took(self, t: int, guard: Any) -> None:
+        self.owner = t
+        self.guards[t] = guard
+        value = self.attempt(f"task {t + 1}: guard.value", lambda: guard.value)
+        if value != self.acquisitions:
+            self.fail(f"task {t + 1} read guard.value == {value!r}; each owner adds 1 to it, "
+                      f"so it should be {self.acquisitions}.")
+        self.acquisitions += 1
+        self.attempt(f"task {t + 1}: guard.value = {self.acquisitions}",
+                     lambda: setattr(guard, "value", self.acquisitions))
+
+    def hand_on(self) -> None:
+        """The model's release: the first in line becomes the owner and must be woken."""
+        if not self.line:
+            self.owner = None
+            return
+        self.owner = self.line.popleft()
+        waiting = self.waiting[self.owner]
+        assert waiting is not None
+        if not waiting.is_woken:
+            self.fail(f"task {self.owner + 1} is first in line, but its latest waker was not "
+                      "woken: it waits forever.")
+
+    # -- the one rule: a task does one of the things it can do now --
+    @rule(t=st.integers(0, N_TASKS - 1), choice=st.integers(0, 3))
+    def step(self, t: int, choice: int) -> None:
+        options: list[Callable[[int], None]]
+        if self.guards[t] is not None:
+            options = [self.release]
+        elif self.waiting[t] is not None:
+            options = [self.lock_or_poll, self.cancel]
+        else:
+            options = [self.lock_or_poll, self.try_lock]
+        if self.finished[t] is not None:
+            options.append(self.drop_finished)
+        if self.old_guards[t] is not None:
+            options.append(self.misuse_old_guard)
+        options[choice % len(options)](t)
+
+    # -- what a task can do --
+    def lock_or_poll(self, t: int) -> None:
+        waiting = self.waiting[t]
+        first = waiting is None
+        if waiting is None:
+            waiting = self.waiting[t] = ManualTask(self.mutex.lock(), what=f"task {t + 1}")
+            self.finished[t] = None
+        what = f"task {t + 1}: {'lock()' if first else 'poll its lock() again'}"
+        result = self.attempt(what, waiting.poll)
+        self.steps.append(f"{what} -> {'Pending' if result is Pending else 'Ready(guard)'}")
+        expect_ready = self.owner is None if first else self.owner == t
+        if result is Pending and expect_ready:
+            self.fail("expected Ready(guard): " + (
+                "nobody held or waited for the lock." if first else
+                f"task {t + 1} had been handed the lock."))
+        if result is not Pending and not expect_ready:
+            self.fail(f"expected Pending: the lock belongs to {self.holder()}, and the line "
+                      f"is {[i + 1 for i in self.line]}.")
+        if result is Pending:
+            if first:
+                self.line.append(t)
+        else:
+            self.waiting[t], self.finished[t] = None, waiting
+            self.took(t, result.value)  # type: ignore[union-attr]
+
+    def release(self, t: int) -> None:
+        guard = self.guards[t]
+        self.attempt(f"task {t + 1}: release()", guard.release)
+        self.steps.append(f"task {t + 1}: release()")
+        self.guards[t], self.old_guards[t] = None, guard
+        self.hand_on()
+
+    def cancel(self, t: int) -> None:
+        waiting = self.waiting[t]
+        assert waiting is not None
+        self.attempt(f"task {t + 1}: drop its lock() future (cancel)", waiting.drop)
+        self.steps.append(f"task {t + 1}: drop its lock() future (cancel)")
+        self.waiting[t] = None
+        if t in self.line:
+            self.line.remove(t)
+        elif self.owner == t:
+            self.hand_on()
+
+    def try_lock(self, t: int) -> None:
+        guard = self.attempt(f"task {t + 1}: try_lock()", self.mutex.try_lock)
+        self.steps.append(f"task {t + 1}: try_lock() -> {'None' if guard is None else 'guard'}")
+        if guard is None and self.owner is None:
+            self.fail("expected a guard: nobody held or waited for the lock.")
+        if guard is not None:
+            if self.owner is not None:
+                self.fail(f"expected None: the lock belongs to {self.holder()}.")
+            self.finished[t] = None
+            self.took(t, guard)
+
+    def drop_finished(self, t: int) -> None:
+        finished = self.finished[t]
+        assert finished is not None
+        self.finished[t] = None
+        what = f"task {t + 1}: drop its finished lock() future"
+        self.attempt(what, finished.drop)
+        self.steps.append(what)  # must change nothing
+
+    def misuse_old_guard(self, t: int) -> None:
+        old = self.old_guards[t]
+        self.old_guards[t] = None
+        what = f"task {t + 1}: release() its old guard again"
+        try:
+            old.release()
+        except TodoError:
+            raise
+        except RuntimeError:
+            self.steps.append(f"{what} -> RuntimeError")
+            return
+        except Exception as error:
+            self.steps.append(f"{what} -> raised {type(error).__name__}")
+        else:
+            self.steps.append(what)
+        self.fail("expected RuntimeError: that guard was already released.")
+
+    @invariant()
+    def the_owner_is_woken(self) -> None:
+        if self.owner is not None:
+            waiting = self.waiting[self.owner]
+            if waiting is not None and not waiting.is_woken:
+                self.fail(f"task {self.owner + 1} owns the lock, but its latest waker was not "
+                          "woken.")
+
+
+# Small and quick; no "explain" phase (it traces every line, which takes far too long).
+MutexModel.TestCase.settings = settings(
+    max_examples=40, stateful_step_count=20,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink),
+)
+
+
+@pytest.mark.hint("random_schedule")
+def test_random_schedules_match_a_fifo_model() -> None:
+    MutexModel.TestCase("runTest").runTest()
