@@ -90,7 +90,8 @@ STAGE = Stage(
             "reach the task that is waiting now.",
             check="On every Pending poll, do you replace the stored waker with the new "
             "`cx.waker` (or keep it only if `stored.will_wake(cx.waker)`)?",
-            rust="`if !stored.will_wake(cx.waker()) { *stored = cx.waker().clone(); }`",
+            rust="`Waker::will_wake` exists for exactly this: Rust futures compare the waker they "
+                 "stored with `cx.waker()` on every poll, because the task may have moved.",
             slide="Only the latest waker counts",
         ),
         Hint(
