@@ -38,6 +38,9 @@ COMMANDS: dict[str, str] = {
     "hint": "grader.cli:show_hint",
     "watch": "grader.watch:watch",
     "reset": "grader.reset:reset",
+    "verify": "grader.verify:verify",
+    "export": "grader.export:export",
+    "summary": "grader.summary:summary",
     "slides": "grader.slides:show_slides",
     "solution": "grader.solution:show_solution",
 }
@@ -63,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-cache", action="store_true", help="re-run even if nothing changed")
     parser.add_argument("--yes", "-y", action="store_true", help="reset: do not ask before overwriting")
+    parser.add_argument("--output", "-o", metavar="DEST", help="export: folder for the student copy")
+    parser.add_argument("--results", metavar="FOLDER", help="summary: folder of attendees' --json files")
     parser.add_argument(
         "--timeout",
         type=float,
@@ -244,12 +249,15 @@ def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace) -
         return EXIT_PASSED
     last = session.progress.last_result(stage)
     test = last.first_failure if last else None
+    if last is not None and last.status == "passed":
+        console.print(f"Stage {stage.number:02d} passes: no hint needed.")
+        return EXIT_PASSED
     if last is None or test is None or not test.hint:
         console.print(
             f"No failure of stage {stage.number:02d} is on record: run "
             f"`grade {stage.number}` first, then ask for a hint."
         )
-        return EXIT_PASSED if last and last.status == "passed" else EXIT_FAILED
+        return EXIT_FAILED
     hint = find_hint(stage, test.hint)
     if hint is None:
         raise GraderError(f"the test {test.name} names an unknown hint {test.hint!r}")

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from grader.catalogue import STAGES
+from grader.export import is_student_copy
 from grader.model import Stage
 from grader.paths import REPO_ROOT
 from grader.session import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, Session, UsageError
@@ -25,8 +26,8 @@ from grader.slides import CODE_THEME, WIDE
 
 
 def solutions_included() -> bool:
-    """False in a student copy (exported without `solutions/`)."""
-    return (REPO_ROOT / "solutions").is_dir()
+    """False in a student copy (`grade export` leaves `solutions/` out and marks the copy)."""
+    return not is_student_copy() and (REPO_ROOT / "solutions").is_dir()
 
 
 def _shown(path: Path) -> str:

@@ -6,8 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from grader import checks
 from grader.catalogue import STAGES
-from grader.mutants import Mutant, Verdict, check, load_catalogue
+from grader.mutants import Mutant, Verdict, catalogue_dir, check, load_catalogue
+from grader.paths import REPO_ROOT
+
+pytestmark = pytest.mark.skipif(
+    not catalogue_dir().is_dir() or not (REPO_ROOT / "solutions").is_dir(),
+    reason="tests/mutants/ and solutions/ are not in this copy (a student copy): no mutants to check",
+)
 
 CATALOGUE = load_catalogue()
 
@@ -25,6 +32,7 @@ def test_mutant_is_rejected_with_its_hint(mutant: Mutant, verdicts) -> None:  # 
     assert verdict.hint == mutant.hint, (
         f"{mutant.stage}/{mutant.id} ({mutant.note}) was caught by {verdict.test} with hint "
         f"{verdict.hint!r}, expected {mutant.hint!r}: {verdict.message}")
+    assert not checks.mutant_problems(verdict)
 
 
 def test_mutant_ids_are_unique() -> None:

@@ -1,16 +1,17 @@
 """What every stage promises: stubs fail, stub and solution share an API, every failure
-maps to a hint that exists, every hint to a slide that exists."""
+maps to a hint that exists, every hint to a slide that exists.
+
+The checks themselves live in grader/checks.py, shared with `grade verify`.
+"""
 
 from __future__ import annotations
 
-import ast
-import re
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from grader.catalogue import STAGES, find_hint
+from grader import checks
+from grader.catalogue import STAGES
 from grader.catalogue.common import COMMON_HINTS
 from grader.model import Stage
 from grader.paths import REPO_ROOT
@@ -18,6 +19,10 @@ from grader.results import StageResult
 from grader.runner import run_stage
 
 STAGE_IDS = [s.id for s in STAGES]
+needs_solutions = pytest.mark.skipif(
+    not (REPO_ROOT / "solutions").is_dir(),
+    reason="solutions/ is not in this copy (a student copy): nothing to compare the stubs with",
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,97 +37,68 @@ def test_pristine_stub_fails_its_stage(stage: Stage, stub_results: dict[str, Sta
     result = stub_results[stage.id]
     assert result.status == "failed", f"the stub of {stage.id} passes its own tests"
     assert result.problem is None, f"the stub of {stage.id} does not even load: {result.tests}"
+    assert not checks.stub_problems(result)
 
 
 # --- API parity ------------------------------------------------------------------------
 
-def public_api(path: Path) -> dict[str, str]:
-    """Public top-level names and methods, with their signatures as text."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    api: dict[str, str] = {}
-
-    def signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
-        return ("async " if isinstance(node, ast.AsyncFunctionDef) else "") + ast.unparse(node.args)
-
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("_"):
-            api[node.name] = signature(node)
-        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
-            api[node.name] = "class(" + ", ".join(ast.unparse(b) for b in node.bases) + ")"
-            for item in node.body:
-                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
-                    not item.name.startswith("_") or item.name in ("__init__", "__await__",
-                                                                   "__aenter__", "__aexit__")
-                ):
-                    api[f"{node.name}.{item.name}"] = signature(item)
-    return api
-
-
+@needs_solutions
 @pytest.mark.parametrize("stage", STAGES, ids=STAGE_IDS)
 def test_stub_and_solution_share_the_public_api(stage: Stage) -> None:
-    stub_dir, solution_dir = REPO_ROOT / "exercises" / stage.id, REPO_ROOT / "solutions" / stage.id
-    stub_files = sorted(p.name for p in stub_dir.glob("*.py"))
-    assert stub_files == sorted(p.name for p in solution_dir.glob("*.py"))
-    for name in stage.files:
-        assert name in stub_files, f"{stage.id}: catalogue names {name}, which is not in the stub"
-    for name in stub_files:
-        stub, solution = public_api(stub_dir / name), public_api(solution_dir / name)
-        assert stub == solution, f"{stage.id}/{name}: public API differs"
+    problems = checks.api_problems(stage)
+    assert not problems, f"{stage.id}: " + "; ".join(problems)
+
+
+def test_public_api_sees_signatures_and_public_methods(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "m.py"
+    source.write_text("class A(B):\n    def __init__(self, x: int) -> None: ...\n"
+                      "    def _private(self): ...\n    async def go(self, *, y=1): ...\n"
+                      "def f(a, b=2): ...\n_hidden = 1\n", encoding="utf-8")
+    assert checks.public_api(source) == {
+        "A": "class(B)", "A.__init__": "self, x: int", "A.go": "async self, *, y=1", "f": "a, b=2"}
 
 
 # --- hints -------------------------------------------------------------------------------
 
-HINT_CALLS = {"fail": 0, "expect": 1}  # function -> position of the hint argument
-
-
-def hint_ids_in(path: Path) -> tuple[set[str], list[str]]:
-    """(every hint id named in a test file, tests that have no hint marker)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    used: set[str] = set()
-    module_marker = any(isinstance(n, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets) for n in tree.body)
-    unmarked = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name == "hint" and node.args and isinstance(node.args[0], ast.Constant):
-                used.add(node.args[0].value)
-            position = HINT_CALLS.get(name)
-            if position is not None and len(node.args) > position:
-                arg = node.args[position]
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    used.add(arg.value)
-            for keyword in node.keywords:
-                if keyword.arg and keyword.arg.endswith("hint") and isinstance(keyword.value, ast.Constant):
-                    used.add(keyword.value.value)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
-            marked = any("hint" in ast.unparse(d) for d in node.decorator_list)
-            if not marked and not module_marker:
-                unmarked.append(node.name)
-    return used, unmarked
-
-
 @pytest.mark.parametrize("stage", STAGES, ids=STAGE_IDS)
 def test_every_test_maps_to_an_existing_hint(stage: Stage) -> None:
-    used, unmarked = hint_ids_in(REPO_ROOT / stage.test_file)
+    _used, unmarked = checks.hint_ids_in(REPO_ROOT / stage.test_file)
     assert not unmarked, f"{stage.id}: tests without a hint marker: {unmarked}"
-    unknown = sorted(h for h in used if find_hint(stage, h) is None)
-    assert not unknown, f"{stage.id}: hint ids used in tests but not in the catalogue: {unknown}"
+    problems = checks.hint_coverage_problems(stage)
+    assert not problems, f"{stage.id}: " + "; ".join(problems)
 
 
 @pytest.mark.parametrize("stage", STAGES, ids=STAGE_IDS)
 def test_every_hint_points_at_a_slide_that_exists(stage: Stage) -> None:
-    deck = REPO_ROOT / stage.slides_file
-    assert deck.exists(), f"{stage.id} has no slide deck at {stage.slides_file}"
-    titles = set(re.findall(r"^## (.+?)\s*$", deck.read_text(encoding="utf-8"), re.M))
-    missing = [f"{h.id} -> {h.slide!r}" for h in stage.hints if h.slide not in titles]
-    assert not missing, f"{stage.id}: hints point at slides that do not exist: {missing}"
+    assert not checks.deck_problems(stage), f"{stage.id} has no slide deck at {stage.slides_file}"
+    problems = checks.hint_slide_problems(stage)
+    assert not problems, f"{stage.id}: " + "; ".join(problems)
 
 
 def test_common_hints_point_at_the_setup_deck() -> None:
     deck = (REPO_ROOT / "slides" / "00_setup.md").read_text(encoding="utf-8")
     for hint in COMMON_HINTS:
         assert f"## {hint.slide}\n" in deck, hint.id
+    assert not checks.common_hint_problems()
+
+
+def test_every_stage_deck_belongs_to_a_stage() -> None:
+    """slides/NN_name.md are stage decks; other notes there (instructor-guide.md) are not."""
+    assert not checks.orphan_deck_problems()
+    names = [p.name for p in checks.stage_decks()]
+    assert "instructor-guide.md" not in names
+
+
+def test_every_stage_folder_belongs_to_a_stage() -> None:
+    problems = checks.orphan_folder_problems()
+    assert not problems, "; ".join(problems)
+
+
+def test_instructor_guide_times_match_the_catalogue() -> None:
+    guide = (REPO_ROOT / "slides" / "instructor-guide.md").read_text(encoding="utf-8")
+    for stage in STAGES:
+        row = f"| {stage.number:02d} | {stage.title} | {stage.minutes} min |"
+        assert row in guide, f"slides/instructor-guide.md: the row of {stage.id} should read {row}"
 
 
 def test_hint_ids_are_unique_within_a_stage() -> None:
