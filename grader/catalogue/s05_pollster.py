@@ -1,0 +1,167 @@
+from grader.model import Hint, Stage
+
+STAGE = Stage(
+    id="05_pollster",
+    title="A pollster executor",
+    minutes=30,
+    files=("pollster.py",),
+    goal="Write `block_on`: poll a future on the current thread, sleeping on a Signal "
+         "(a flag and a condition variable) until its waker is woken.",
+    hints=(
+        Hint(
+            id="block_on_ready",
+            title="block_on: poll, and return the value",
+            symptom="`block_on` on a future that is Ready at once (or on a coroutine) did not "
+                    "return its value after exactly one poll.",
+            why="An executor's whole job starts with one poll. A future that is Ready needs no "
+                "waker and no sleeping: its value is the result, whatever it is (`None` and `0` "
+                "too). A coroutine is turned into a future first, like Rust's `IntoFuture`.",
+            check="Do you call `into_future` on the argument? After a poll, do you tell "
+                  "`Ready(value)` from `Pending` (with `match`, not truthiness) and return the "
+                  "value inside the Ready?",
+            rust="`match fut.as_mut().poll(&mut cx) { Poll::Ready(v) => return v, .. }`",
+            slide="block_on: the smallest executor",
+        ),
+        Hint(
+            id="panic",
+            title="An exception from poll must reach the caller",
+            symptom="The future's `poll` raised, and `block_on` did not raise that same "
+                    "exception.",
+            why="An exception inside `poll` is Rust's panic unwinding through `poll`: "
+                "`block_on` has no way to finish the future, so the error goes to whoever "
+                "called `block_on`, unchanged.",
+            check="Is there a `try`/`except` around the poll that swallows or replaces the "
+                  "exception? Cleanup belongs in `finally`, not in `except`.",
+            rust="A panic in `poll` unwinds out of `pollster::block_on` into its caller.",
+            slide="block_on: the smallest executor",
+        ),
+        Hint(
+            id="guard_reset",
+            title="The \"inside block_on\" flag stays set after an exception",
+            symptom="After a `block_on` call ended with an exception, the next `block_on` on "
+                    "the same thread raised `NestedBlockOn`, although nothing was running.",
+            why="The flag that detects nesting must be cleared however `block_on` ends: by "
+                "returning or by an exception unwinding through it. Otherwise one failed call "
+                "poisons the thread for good.",
+            check="Where do you clear the flag? Is that code reached when `poll` raises?",
+            rust="An RAII guard (`struct Enter; impl Drop for Enter`) resets the thread-local "
+                 "in `drop`, which runs during unwinding too.",
+            slide="Nested block_on",
+        ),
+        Hint(
+            id="park_and_wake",
+            title="Park while Pending, resume on a wake",
+            symptom="A future that was Pending and then woken from another thread did not "
+                    "complete under `block_on`, or `block_on` did not park on its Signal.",
+            why="While the future is Pending, the thread has nothing to do: it sleeps on the "
+                "Signal. The future's waker must be that Signal, so a `wake()` from any thread "
+                "records the wake where the thread sleeps and lets it poll again.",
+            check="Do you build `Context(signal)` with the Signal itself? On Pending, do you call "
+                  "`signal.wait()`, and does `wait` sleep in `self.cond.wait()`? Does `wake` "
+                  "take the lock, set the flag and notify?",
+            rust="`let waker = Waker::from(signal.clone()); let mut cx = "
+                 "Context::from_waker(&waker); loop { match poll { Pending => signal.wait(), .. } }`",
+            slide="Parking the thread",
+        ),
+        Hint(
+            id="busy_loop",
+            title="Busy loop: polling again without a wake",
+            symptom="`block_on` polled a Pending future again before anything had woken it.",
+            why="Pending means \"I will wake you when I can make progress\". Polling before that "
+                "wake achieves nothing and turns the executor into a spinning loop that burns a "
+                "CPU core for as long as the future waits.",
+            check="What happens in your loop after a Pending poll? The thread must sleep until "
+                  "the waker is woken before it polls again.",
+            rust="`loop { if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v } }` "
+                 "without `thread::park()` / `signal.wait()` spins.",
+            slide="Parking the thread",
+        ),
+        Hint(
+            id="lost_wakeup",
+            title="Lost wakeup between Pending and park",
+            symptom="The future was woken during its poll (or by another thread just before "
+                    "`block_on`'s thread went to sleep), and the thread slept forever anyway.",
+            why="A wake can come at any moment: inside `poll` (like `yield_now`), or from "
+                "another thread between \"poll returned Pending\" and \"the thread sleeps\". "
+                "The Signal must remember it, and the check \"was I woken?\" and the sleep must "
+                "happen under the same lock, so no wake slips in between.",
+            check="Does `wait` ever forget a wake it has not consumed? Do you read `notified` "
+                  "and call `cond.wait()` inside one `with self.cond:` block?",
+            rust="`thread::park` keeps an unpark token for exactly this reason; a condvar needs "
+                 "its flag checked under the mutex it waits with.",
+            slide="The Signal: a flag and a condvar",
+        ),
+        Hint(
+            id="spurious_wakeup",
+            title="A spurious wakeup taken for a wake",
+            symptom="The sleeping thread was notified with no wake behind it, and `block_on` "
+                    "polled the future again as if it had been woken.",
+            why="A condition variable may return from `wait()` without anyone calling `wake()` "
+                "(POSIX allows it, and any notify of the same condition causes it). Only the "
+                "flag says whether a wake happened; after a spurious return the thread must go "
+                "back to sleep.",
+            check="After `cond.wait()` returns, do you check `notified` again before leaving "
+                  "`wait`? An `if` checks once; what checks until it is true?",
+            rust="`while !*woken { woken = cond.wait(woken).unwrap(); }` (or "
+                 "`Condvar::wait_while`); `thread::park` may also return spuriously.",
+            slide="Spurious wakeups",
+        ),
+        Hint(
+            id="late_wake",
+            title="A late wake is not harmless",
+            symptom="Waking the waker of a `block_on` call that had already returned raised an "
+                    "exception, or disturbed the next `block_on` on that thread.",
+            why="A waker can outlive its executor: a timer or another thread may still hold it "
+                "and wake it later. That wake must do nothing harmful: no exception, and no "
+                "effect on a later, unrelated call.",
+            check="Does each `block_on` call get its own fresh Signal? Does anything tear the "
+                  "Signal down or make `wake()` fail once the call is over?",
+            rust="pollster allocates a new `Arc<Signal>` per call; a late `wake` just sets the "
+                 "flag of a Signal nobody waits on, and the last `Arc` frees it.",
+            slide="Late wakes and what a waker owns",
+        ),
+        Hint(
+            id="waker_leak",
+            title="The waker keeps the runtime alive",
+            symptom="After `block_on` returned, a waker that someone still held kept the "
+                    "finished future alive, or `block_on` kept its Signal after returning.",
+            why="Wakers get stored in many places (timers, channels, reactors) and may live far "
+                "longer than the call. A waker should own only what it needs to wake: the "
+                "Signal. Anything else it references (the future and all it owns) leaks for as "
+                "long as the waker lives.",
+            check="What does your Signal reference? Does `block_on` store the Signal or the "
+                  "future anywhere that outlives the call (a global, a thread-local)?",
+            rust="pollster's waker is an `Arc<Signal>` and the future lives on `block_on`'s "
+                 "stack: a leaked waker leaks one small Signal, never the future.",
+            slide="Late wakes and what a waker owns",
+        ),
+        Hint(
+            id="nested_block_on",
+            title="Nested block_on is not refused",
+            symptom="A future being polled by `block_on` called `block_on` on the same thread, "
+                    "and did not get `NestedBlockOn`.",
+            why="The inner call would park the only thread that can poll the outer future: if "
+                "the inner future waits for the outer one, nothing ever runs again. Refusing "
+                "nesting with a clear error turns a silent deadlock into a message.",
+            check="How does `block_on` know that this thread is already inside `block_on`? Is "
+                  "that flag set for the whole outer call, and left alone when an inner call "
+                  "is refused?",
+            rust="Tokio panics with \"Cannot start a runtime from within a runtime\", tracked in "
+                 "a `thread_local!`.",
+            slide="Nested block_on",
+        ),
+        Hint(
+            id="guard_per_thread",
+            title="The nesting flag must be per thread",
+            symptom="While one thread was inside `block_on`, another thread's `block_on` raised "
+                    "`NestedBlockOn`.",
+            why="Nesting is about one thread parking itself while it is needed. Two threads "
+                "each running their own `block_on` is fine, so the \"inside block_on\" flag "
+                "belongs to the thread, not to the process.",
+            check="Where does your flag live: a module global, a class attribute, or a "
+                  "`threading.local()`? Where does assigning to it store the value?",
+            rust="`thread_local! { static ENTERED: Cell<bool> }`, not a `static AtomicBool`.",
+            slide="Nested block_on",
+        ),
+    ),
+)

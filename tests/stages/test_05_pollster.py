@@ -1,0 +1,380 @@
+"""Stage 05: a pollster executor.
+
+Order matters: basic behaviour first, then one test per mistake, so the first failure
+names the mistake (see tests/mutants/m05_pollster.py).
+
+Deterministic thread tests: block_on's `Signal` is swapped for a subclass whose `cond` is a
+`SpyCondition`, so a helper thread knows when block_on's thread *is* parked and wakes it
+only then. The watchdog's limit only turns a hang into a failure.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kit import ScriptedFuture, expect, fail, load_stage, watchdog
+from kit.threads import LIMIT, RemoteFuture, SpyCondition, start_thread
+from stdtask import Context, Future, Poll, Ready
+
+stage = load_stage("05_pollster")
+
+
+def run(body: Any, hint: str, what: str) -> Any:
+    """Run `body()` (which calls block_on) with a hang catcher."""
+    return watchdog(body, seconds=LIMIT, hint=hint,
+                    message=f"{what}: block_on did not return")
+
+
+@pytest.fixture
+def signals(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+    """Every Signal block_on creates from now on, each with a SpyCondition as its `cond`.
+
+    block_on looks `Signal` up in its module when it runs, so it builds these instead.
+    """
+    created: list[Any] = []
+
+    class SpiedSignal(stage.Signal):  # type: ignore[name-defined,misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.cond = self.spy = SpyCondition()  # `spy`: even if block_on replaces `cond`
+            created.append(self)
+
+    monkeypatch.setattr(stage, "Signal", SpiedSignal)
+    yield created
+    for signal in created:
+        signal.spy.close()
+
+
+def wake_when_parked(future: RemoteFuture[Any], signals: list[Any], *, rounds: int = 1,
+                     spurious_first: bool = False) -> dict[str, Any]:
+    """Helper thread: each round, wait until block_on's thread is parked, then wake `future`.
+
+    Returns the helper's report: `never_parked` is set if block_on did not park in time.
+    """
+    report: dict[str, Any] = {}
+
+    def helper() -> None:
+        if not future.first_poll.wait(LIMIT):
+            return
+        if not signals:
+            report["no_signal"] = True
+            return
+        cond = signals[-1].spy
+        parks = 0
+        if spurious_first:
+            parks += 1
+            if not cond.wait_for_parks(parks):
+                report["never_parked"] = True
+                return
+            cond.spurious_wakeup()
+        for _ in range(rounds):
+            parks += 1
+            if not cond.wait_for_parks(parks):
+                report["never_parked"] = parks
+                return
+            future.wake_up()
+
+    report["thread"] = threading.Thread(target=helper, name="wake-when-parked", daemon=True)
+    report["thread"].start()
+    return report
+
+
+def check_parked(report: dict[str, Any]) -> None:
+    expect("no_signal" not in report, "park_and_wake",
+           "block_on polled the future without creating a `Signal()` first: block_on must "
+           "park on a Signal and give that Signal to the future as its waker.")
+    expect("never_parked" not in report, "park_and_wake",
+           "block_on's future was Pending, but block_on's thread never waited on its "
+           "Signal's `cond` (Signal.wait must sleep in `self.cond.wait()`).")
+
+
+class Raising(Future[None]):
+    def poll(self, cx: Context) -> Poll[None]:
+        raise ValueError("boom from poll")
+
+
+# --- block_on on futures that need no wake -------------------------------------------
+
+
+@pytest.mark.hint("block_on_ready")
+@pytest.mark.parametrize("value", [42, "text", None, 0])
+def test_ready_future_gives_its_value(value: object) -> None:
+    future = ScriptedFuture(value, name="a ready future")
+    got = run(lambda: stage.block_on(future), "block_on_ready", "a future that is Ready at once")
+    expect(got == value and type(got) is type(value), "block_on_ready",
+           f"block_on(a future Ready({value!r}) on its first poll) returned {got!r}.")
+    expect(future.polls == 1, "block_on_ready",
+           f"block_on polled a future that was Ready at once {future.polls} times.")
+
+
+@pytest.mark.hint("block_on_ready")
+def test_accepts_a_coroutine() -> None:
+    async def body() -> str:
+        first = await ScriptedFuture("as", name="an awaited ready future")
+        return first + "ync"
+
+    got = run(lambda: stage.block_on(body()), "block_on_ready", "block_on(coroutine)")
+    expect(got == "async", "block_on_ready",
+           f"block_on(an async def coroutine returning 'async') returned {got!r}.")
+
+
+@pytest.mark.hint("panic")
+def test_exception_from_poll_propagates() -> None:
+    try:
+        run(lambda: stage.block_on(Raising()), "panic", "a future whose poll raises")
+    except ValueError as error:
+        expect(str(error) == "boom from poll", "panic",
+               f"block_on raised a different ValueError: {error}")
+        return
+    fail("panic", "The future's poll raised ValueError('boom from poll'), but block_on "
+                  "returned normally instead of letting it propagate.")
+
+
+@pytest.mark.hint("guard_reset")
+def test_block_on_works_again_after_an_exception() -> None:
+    def body() -> str:
+        try:
+            stage.block_on(Raising())
+        except ValueError:
+            pass
+        return stage.block_on(ScriptedFuture("again", name="a ready future"))
+
+    try:
+        got = run(body, "guard_reset", "block_on after an exception")
+    except stage.NestedBlockOn as error:
+        fail("guard_reset",
+             "block_on(a future whose poll raised) propagated the error, but the next "
+             f"block_on on the same thread raised NestedBlockOn ({error}) though nothing was "
+             "running any more.")
+    expect(got == "again", "guard_reset",
+           f"After an exception, the next block_on on that thread returned {got!r}.")
+
+
+# --- parking and waking ---------------------------------------------------------------
+
+
+@pytest.mark.hint("park_and_wake")
+def test_parks_and_resumes_on_wake_from_another_thread(signals: list[Any]) -> None:
+    future = RemoteFuture("done", rounds=3, name="a future woken from another thread",
+                          unwoken_message="block_on polled the future again although nothing "
+                          "had woken it: it does not wait for a wake between polls.")
+    report = wake_when_parked(future, signals, rounds=3)
+    got = run(lambda: stage.block_on(future), "park_and_wake",
+              "a future woken 3 times from another thread")
+    check_parked(report)
+    expect(all(w is signals[0] for w in future.wakers), "park_and_wake",
+           "The future was not given block_on's Signal as its waker (cx.waker should be the "
+           "Signal itself, so that wake() records the wake where block_on parks).")
+    expect(got == "done", "park_and_wake", f"block_on returned {got!r} instead of 'done'.")
+    expect(future.polls == 4, "park_and_wake",
+           f"A future woken 3 times was polled {future.polls} times (expected 4).")
+
+
+@pytest.mark.hint("park_and_wake")
+def test_coroutine_awaiting_a_future_woken_elsewhere(signals: list[Any]) -> None:
+    future = RemoteFuture(20, name="an awaited future woken from another thread")
+
+    async def body() -> int:
+        return await future + 1
+
+    report = wake_when_parked(future, signals)
+    got = run(lambda: stage.block_on(body()), "park_and_wake", "a coroutine awaiting it")
+    check_parked(report)
+    expect(got == 21, "park_and_wake", f"block_on(coroutine) returned {got!r} instead of 21.")
+
+
+@pytest.mark.hint("busy_loop")
+def test_waits_for_a_wake_before_polling_again(signals: list[Any]) -> None:
+    future = RemoteFuture(None, name="a Pending future",
+                          unwoken_message="block_on polled the Pending future a second time "
+                          "before anything woke it: it keeps polling instead of sleeping.")
+    report = wake_when_parked(future, signals)
+    run(lambda: stage.block_on(future), "busy_loop", "a future woken once")
+    check_parked(report)
+    expect(future.polls == 2, "busy_loop",
+           f"A future woken once was polled {future.polls} times (expected 2).")
+
+
+# --- the Signal: lost wakeups, spurious wakeups ---------------------------------------
+
+
+@pytest.mark.hint("lost_wakeup")
+def test_wake_during_poll_is_remembered() -> None:
+    future = RemoteFuture("yielded", name="a future that wakes itself during poll",
+                          wake_during_poll=True)
+    got = run(lambda: stage.block_on(future), "lost_wakeup",
+              "A future woke its waker during poll and returned Pending (like yield_now); "
+              "that wake was lost and the thread slept forever")
+    expect(got == "yielded" and future.polls == 2, "lost_wakeup",
+           f"A future that woke itself once returned {got!r} after {future.polls} polls.")
+
+
+@pytest.mark.hint("lost_wakeup")
+def test_wake_just_before_park_is_remembered(signals: list[Any]) -> None:
+    future = RemoteFuture("caught", name="a future woken just before the park")
+    waker_thread: list[threading.Thread] = []
+
+    def on_pending(cx: Context) -> None:
+        # Right after this Pending, before block_on's thread takes its Signal's lock to
+        # park, another thread wakes the future (and finishes waking it).
+        if not signals:
+            return
+
+        def wake_from_elsewhere() -> None:
+            helper = threading.Thread(target=future.wake_up, name="late-waker", daemon=True)
+            waker_thread.append(helper)
+            helper.start()
+            helper.join(LIMIT)
+
+        signals[-1].spy.before_next_lock(wake_from_elsewhere)
+
+    future.on_pending = on_pending
+    got = run(lambda: stage.block_on(future), "lost_wakeup",
+              "Another thread woke the future after poll returned Pending but before "
+              "block_on's thread parked; that wake was lost and the thread slept forever")
+    expect(bool(waker_thread), "park_and_wake",
+           "block_on's thread never took its Signal's `cond` lock after a Pending poll "
+           "(Signal.wait must use `with self.cond:`).")
+    expect(got == "caught" and future.polls == 2, "lost_wakeup",
+           f"After one wake, block_on returned {got!r} after {future.polls} polls.")
+
+
+@pytest.mark.hint("spurious_wakeup")
+def test_spurious_wakeup_is_not_a_wake(signals: list[Any]) -> None:
+    future = RemoteFuture("real", name="a Pending future", unwoken_hint="spurious_wakeup",
+                          unwoken_message="The parked thread was notified without any wake "
+                          "(a spurious condvar wakeup) and block_on polled the future again as "
+                          "if it had been woken.")
+    report = wake_when_parked(future, signals, spurious_first=True)
+    got = run(lambda: stage.block_on(future), "spurious_wakeup",
+              "a future with a spurious wakeup, then a real wake")
+    check_parked(report)
+    expect(got == "real" and future.polls == 2, "spurious_wakeup",
+           f"After a spurious wakeup and one real wake, block_on returned {got!r} after "
+           f"{future.polls} polls (expected 'real' after 2).")
+
+
+# --- after block_on returns -----------------------------------------------------------
+
+
+@pytest.mark.hint("late_wake")
+def test_late_wake_is_harmless(signals: list[Any]) -> None:
+    first = RemoteFuture("first", name="the first future")
+    second = RemoteFuture("second", name="the second future", unwoken_hint="late_wake",
+                          unwoken_message="A waker from an earlier block_on call was woken "
+                          "after that call returned; the next block_on on the same thread "
+                          "then polled its own future again without any wake of its own.")
+
+    def body() -> list[str]:
+        report = wake_when_parked(first, signals)
+        stage.block_on(first)
+        report["thread"].join(LIMIT)
+        old = first.waker
+        expect(old is not None, "park_and_wake", "block_on never gave its future a waker.")
+        errors: list[str] = []
+        try:
+            old.wake()
+        except Exception as error:
+            errors.append(f"on the same thread: {error!r}")
+        thread, outcome = start_thread(old.wake, "late-waker")
+        thread.join(LIMIT)
+        if "error" in outcome:
+            errors.append(f"from another thread: {outcome['error']!r}")
+        if errors:
+            fail("late_wake", "Waking the waker of a block_on call that had already returned "
+                              "raised " + "; ".join(errors) + ".")
+        wake_when_parked(second, signals)
+        return [stage.block_on(second)]
+
+    got = run(body, "late_wake", "block_on after a late wake of an earlier call's waker")
+    expect(got == ["second"] and second.polls == 2, "late_wake",
+           f"After a late wake, the next block_on returned {got!r} after {second.polls} polls.")
+
+
+@pytest.mark.hint("waker_leak")
+def test_kept_waker_does_not_keep_the_future_alive() -> None:
+    kept: list[Any] = []  # like a reactor or timer that still holds the waker
+
+    def body() -> tuple[weakref.ref[Any], weakref.ref[Any]]:
+        future = RemoteFuture(bytearray(1024), name="a future", wake_during_poll=True)
+        stage.block_on(future)
+        kept.append(future.waker)
+        return weakref.ref(future), weakref.ref(future.waker)
+
+    future_ref, waker_ref = run(body, "waker_leak", "a future that wakes itself once")
+    gc.collect()
+    expect(future_ref() is None, "waker_leak",
+           "block_on returned and the future was dropped, but a waker someone still holds "
+           "kept the finished future (and everything it owns) alive.")
+    kept.clear()
+    gc.collect()
+    expect(waker_ref() is None, "waker_leak",
+           "block_on returned and nobody holds its waker any more, but its Signal is still "
+           "alive: block_on keeps per-call state after it returned.")
+
+
+# --- nesting --------------------------------------------------------------------------
+
+
+class Nests(Future[list[str]]):
+    """Calls block_on twice from inside its own poll; reports what happened."""
+
+    def poll(self, cx: Context) -> Poll[list[str]]:
+        seen: list[str] = []
+        for _ in range(2):
+            try:
+                value = stage.block_on(ScriptedFuture("inner", name="an inner future"))
+            except stage.NestedBlockOn:
+                seen.append("NestedBlockOn")
+            else:
+                seen.append(f"returned {value!r}")
+        return Ready(seen)
+
+
+@pytest.mark.hint("nested_block_on")
+def test_nested_block_on_raises() -> None:
+    def body() -> tuple[list[str], str]:
+        seen = stage.block_on(Nests())
+        return seen, stage.block_on(ScriptedFuture("after", name="a ready future"))
+
+    try:
+        seen, after = run(body, "nested_block_on", "block_on called inside block_on")
+    except stage.NestedBlockOn:
+        fail("nested_block_on", "After a nested block_on was refused, the outer block_on "
+                                "returned, but the next block_on on that thread raised "
+                                "NestedBlockOn.")
+    expect(seen == ["NestedBlockOn", "NestedBlockOn"], "nested_block_on",
+           "A future polled by block_on called block_on twice on the same thread; expected "
+           f"NestedBlockOn both times, got: {', '.join(seen)}.")
+    expect(after == "after", "nested_block_on",
+           f"The next block_on on that thread returned {after!r}.")
+
+
+@pytest.mark.hint("guard_per_thread")
+def test_block_on_on_two_threads_at_once(signals: list[Any]) -> None:
+    parked = RemoteFuture("a", name="thread A's future")
+    thread, outcome = start_thread(lambda: stage.block_on(parked), "block-on-A")
+    try:
+        expect(parked.first_poll.wait(LIMIT), "park_and_wake",
+               "block_on never polled its future.")
+        try:
+            got = run(lambda: stage.block_on(ScriptedFuture("b", name="thread B's future")),
+                      "guard_per_thread", "block_on on thread B")
+        except stage.NestedBlockOn:
+            fail("guard_per_thread",
+                 "Thread A was inside block_on; thread B called block_on (not nested: another "
+                 "thread) and got NestedBlockOn.")
+        expect(got == "b", "guard_per_thread", f"block_on on thread B returned {got!r}.")
+    finally:
+        if signals and signals[0].spy.wait_for_parks(1):
+            parked.wake_up()
+        thread.join(LIMIT)
+    expect(outcome.get("value") == "a", "guard_per_thread",
+           f"block_on on thread A ended with {outcome!r} after its future was woken.")
+
