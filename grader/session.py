@@ -45,7 +45,7 @@ class Session:
                 return cached
         if not run:
             return None
-        if self.console.is_terminal:
+        if self.console.is_terminal and not self.console.record:  # no spinner in captures
             with self.console.status(f"Testing stage {stage.id} ...", spinner="dots"):
                 result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
         else:
