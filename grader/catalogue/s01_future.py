@@ -39,7 +39,8 @@ STAGE = Stage(
             why="A future that returns Pending must arrange to be woken. `YieldNow` has nothing "
             "to wait for, so it wakes its own waker right away: the executor polls it again "
             "after giving other tasks a turn.",
-            check="On the first poll: wake `cx.waker`, then return Pending. On the second: Ready(None).",
+            check="On the first poll, who will ever call `wake()` for this future, if not the "
+            "future itself? And what must the second poll return?",
             rust="`tokio::task::yield_now()`: `cx.waker().wake_by_ref(); return Poll::Pending;`",
             slide="Pending means: I arranged a wake",
         ),
@@ -88,10 +89,10 @@ STAGE = Stage(
             why="A task can move (to another executor, another thread, or inside a `select`), "
             "and each poll may bring a different waker. Only the most recent one is sure to "
             "reach the task that is waiting now.",
-            check="On every Pending poll, do you replace the stored waker with the new "
-            "`cx.waker` (or keep it only if `stored.will_wake(cx.waker)`)?",
+            check="Follow the waker of the *second* poll: where does it go? When `set()` or the "
+            "device runs, which waker does it find?",
             rust="`Waker::will_wake` exists for exactly this: Rust futures compare the waker they "
-                 "stored with `cx.waker()` on every poll, because the task may have moved.",
+            "stored with `cx.waker()` on every poll, because the task may have moved.",
             slide="Only the latest waker counts",
         ),
         Hint(
