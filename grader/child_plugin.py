@@ -245,8 +245,7 @@ def classify(error: BaseException, default_hint: str | None) -> dict[str, Any]:
     assert _reporter is not None
     where = _reporter.location_from_traceback(error.__traceback__)
     if isinstance(error, HintedFailure):
-        message = error.message[:1].upper() + error.message[1:]  # kit messages may start "the ..."
-        return {"hint": error.hint, "message": message, "location": where}
+        return {"hint": error.hint, "message": error.message, "location": where}
     if isinstance(error, TodoError):
         return {"hint": "not_started", "message": str(error), "location": where}
     if isinstance(error, SystemExit):

@@ -80,6 +80,11 @@ class ManualTask(Generic[T]):
         self._latest_ref: weakref.ref[SpyWaker] | None = None
 
     @property
+    def subject(self) -> str:
+        """`what`, capitalised to start a sentence ("the flag's future" -> "The flag's future")."""
+        return self.what[:1].upper() + self.what[1:]
+
+    @property
     def polls(self) -> int:
         return len(self._wakes)
 
@@ -102,13 +107,13 @@ class ManualTask(Generic[T]):
         if any(ref() is not None for ref in self._older_refs):
             fail(
                 self.stale_waker_hint,
-                f"{self.what} was polled again with a new waker and returned Pending, but kept "
+                f"{self.subject} was polled again with a new waker and returned Pending, but kept "
                 "a waker from an earlier poll instead of the new one. Waking the old waker may "
                 "not reach the task that is waiting now.",
             )
         fail(
             self.lost_waker_hint,
-            f"{self.what} returned Pending but kept no reference to the waker it was given, so "
+            f"{self.subject} returned Pending but kept no reference to the waker it was given, so "
             "nothing can ever wake this task again.",
         )
 
