@@ -1,0 +1,271 @@
+from grader.model import Hint, Stage
+
+STAGE = Stage(
+    id="03_channel",
+    title="An async channel",
+    minutes=45,
+    files=("channel.py",),
+    goal="Build an mpsc channel on the poll protocol: unbounded send and async recv, sender "
+         "clones, closing from either side, then a bounded channel whose send waits for room.",
+    hints=(
+        Hint(
+            id="send_recv",
+            title="Send, then receive",
+            symptom="A value sent with `tx.send(v)` did not come back from `rx.recv()` as "
+                    "`Ready(v)`, or `recv()` on an empty channel was not Pending.",
+            why="A channel is shared state: both handles from `channel()` point at the same "
+                "buffer. `send` puts a value in, a poll of `recv()` takes the oldest one out, "
+                "and with nothing buffered (and a sender alive) there is nothing to return yet.",
+            check="Does `channel()` build one shared object and give it to both handles? Does "
+                  "`Recv.poll` look at that buffer on every poll, not a copy taken earlier?",
+            rust="`let (tx, mut rx) = mpsc::unbounded_channel(); tx.send(1)?; "
+                 "assert_eq!(rx.recv().await, Some(1));`",
+            slide="A channel is shared state plus wakers",
+        ),
+        Hint(
+            id="fifo",
+            title="Values must arrive in send order",
+            symptom="Values sent from one or several senders came out of `recv()` in a "
+                    "different order than they were sent.",
+            why="A channel is a queue: first in, first out, across all senders, because every "
+                "sender appends to the same buffer. Receivers rely on that order (a \"start\" "
+                "message before its \"data\").",
+            check="Which end of your buffer does `send` add to, and which end does `recv` take "
+                  "from? Do clones share the original's buffer?",
+            rust="`VecDeque::push_back` in send, `pop_front` in recv.",
+            slide="A channel is shared state plus wakers",
+        ),
+        Hint(
+            id="send_wakes_receiver",
+            title="A send must wake the waiting receiver",
+            symptom="`rx.recv()` returned Pending, then a value was sent, and the receiver's "
+                    "waker was not woken (or recv() kept no waker at all).",
+            why="Pending is a promise that someone will wake the task. For `recv()`, that "
+                "someone is the sender: the receiver stores its waker in the shared state, and "
+                "the send that makes a value available wakes it.",
+            check="Where does `Recv.poll` leave its waker before returning Pending? Does every "
+                  "path that adds a value (both kinds of send) wake it afterwards?",
+            rust="`if let Some(w) = chan.rx_waker.take() { w.wake(); }` after `push_back`.",
+            slide="recv(): Pending means a waker is stored",
+        ),
+        Hint(
+            id="end_of_channel",
+            title="The end of the channel is Ready(None)",
+            symptom="Every sender was dropped and nothing was buffered, but `recv()` did not "
+                    "return `Ready(None)` (every time it is polled from then on).",
+            why="With no sender left, no value can ever arrive: waiting would hang the task "
+                "forever. `None` tells the receiver to stop, which is how `while let "
+                "Some(v) = rx.recv().await` loops end.",
+            check="Does your shared state know how many senders are alive? What does "
+                  "`Recv.poll` do when the buffer is empty and that count is zero?",
+            rust="`rx.recv().await` returns `None` once all `Sender`s are dropped and the "
+                 "buffer is empty.",
+            slide="Counting senders",
+        ),
+        Hint(
+            id="lost_wakeup_on_close",
+            title="Last sender dropped without waking the receiver",
+            symptom="`rx.recv()` was Pending and the last sender was dropped, but the "
+                    "receiver's waker was never woken: that task sleeps forever.",
+            why="Dropping the last sender changes what `recv()` would return (from \"nothing "
+                "yet\" to \"the end\"), exactly like a send does. Any change that lets a "
+                "waiting future finish must wake it.",
+            check="What does `drop()` do when it takes the sender count to zero? A waiting "
+                  "receiver's waker is stored in the shared state.",
+            rust="`impl Drop for Sender<T>`: if this was the last sender, take and wake "
+                 "the receiver's waker.",
+            slide="Closing: the last sender wakes the receiver",
+        ),
+        Hint(
+            id="sender_count",
+            title="Sender clones must be counted",
+            symptom="With a clone of the sender still alive, the channel behaved as if every "
+                    "sender were gone (or dropping one sender twice counted twice).",
+            why="`clone()` makes another sender: the channel ends only when the *last* one is "
+                "dropped. Python has no `Drop`, so `drop()` is called by hand, and calling it "
+                "again on the same handle must not count twice.",
+            check="Does `clone()` increase the count of live senders? Does each handle remember "
+                  "that it was already dropped?",
+            rust="`impl Clone for Sender<T>` increments the sender count; `Drop` decrements it "
+                 "exactly once per handle.",
+            slide="Counting senders",
+        ),
+        Hint(
+            id="drain_before_close",
+            title="End of channel while values are still buffered",
+            symptom="Values were sent, then the last sender was dropped, and `recv()` "
+                    "returned `None` before returning those values.",
+            why="Dropping a sender means \"no more values\", not \"forget the values I "
+                "sent\". The receiver must get everything that was sent, then the end.",
+            check="In `Recv.poll`, which do you check first: the buffer or the sender count?",
+            rust="tokio: \"the channel is closed once all senders are dropped *and* all "
+                 "buffered values are received\".",
+            slide="Closing: the last sender wakes the receiver",
+        ),
+        Hint(
+            id="stale_receiver_waker",
+            title="Stale receiver waker",
+            symptom="`recv()` was polled with two different wakers; a send (or the last "
+                    "sender leaving) woke the older one, or the newest waker was not kept.",
+            why="A task can move between polls (another executor, a `select`, a new `recv()` "
+                "future): only the waker of the latest poll is sure to reach the task that "
+                "waits now.",
+            check="Does `Recv.poll` replace the stored waker on every Pending poll, or only "
+                  "when none is stored yet?",
+            rust="`chan.rx_waker = Some(cx.waker().clone())` on every Pending poll "
+                 "(tokio's `AtomicWaker::register`).",
+            slide="recv(): Pending means a waker is stored",
+        ),
+        Hint(
+            id="send_error",
+            title="Sending to a dropped receiver must fail and hand the value back",
+            symptom="After `rx.drop()`, `tx.send(value)` did not raise `SendError` carrying "
+                    "that exact value.",
+            why="Nobody can ever receive the value, so the send must fail, and the value "
+                "goes back to the caller, who may still need it (log it, retry elsewhere).",
+            check="Does the receiver's `drop()` mark the shared state as closed? Does `send` "
+                  "check that first and raise `SendError(value)`?",
+            rust="`tx.send(v)` returns `Err(SendError(v))`; the value is in `err.0`.",
+            slide="Receiver gone: give the value back",
+        ),
+        Hint(
+            id="recv_cancel_safe",
+            title="Dropping a recv() future must lose nothing",
+            symptom="A `recv()` future was dropped (cancelled) while pending, and a value "
+                    "sent around that time never reached a later `recv()`.",
+            why="Futures get dropped all the time: a `select` picks another branch, a timeout "
+                "fires. `recv()` is cancel-safe: a value stays in the channel until a poll "
+                "returns it as `Ready`, so nothing is lost with an abandoned future.",
+            check="What does `Recv.drop()` do? It cancels one wait; it is not the receiver "
+                  "being dropped. Does anything take a value out before a poll returns it?",
+            rust="tokio documents `Receiver::recv` as cancel safe: usable in `select!` loops.",
+            slide="Cancel safety",
+        ),
+        Hint(
+            id="wake_before_queued",
+            title="Waking before the value is in the channel",
+            symptom="A wake was sent, the woken task was polled right away (inside `wake()`), "
+                    "and it found nothing ready: the value (or the close, or the free slot) "
+                    "came only after the wake.",
+            why="After `wake()`, the task may be polled at any moment, even before `wake()` "
+                "returns (another thread, an executor that polls inline). If the state is not "
+                "updated yet, that poll sees nothing, stores a new waker and returns Pending, "
+                "and nobody wakes it again.",
+            check="In each place that wakes someone (send, the last sender's drop, the freed "
+                  "slot), is the state change done before the `wake()` call?",
+            rust="Update the channel, then wake; in threaded code, wake after releasing the "
+                 "lock: `let w = chan.lock().rx_waker.take(); drop(guard); w.wake()`.",
+            slide="Make the state ready, then wake",
+        ),
+        Hint(
+            id="bounded_capacity",
+            title="Bounded send: room means Ready, full means Pending",
+            symptom="On `bounded(n)`, a send with room did not finish on its first poll, a "
+                    "send into a full channel did not return Pending, or `send` did not "
+                    "return a future.",
+            why="Backpressure: a bounded channel holds at most `capacity` values, so a fast "
+                "sender must wait for the receiver. That is why its `send` is a future.",
+            check="Does `BoundedSender.send` return a `Send` future (lazy: nothing happens "
+                  "before its first poll)? Does its poll compare the buffered values with the "
+                  "capacity?",
+            rust="`mpsc::channel(n)`; `tx.send(v).await` waits while `n` values are buffered.",
+            slide="Bounded: capacity and backpressure",
+        ),
+        Hint(
+            id="slot_wakes_sender",
+            title="A freed slot must wake a blocked sender",
+            symptom="A send was Pending on a full channel; `recv()` took a value out, and the "
+                    "blocked sender was not woken (or did not finish on its next poll).",
+            why="For a blocked send, the receiver is the one who makes progress possible: "
+                "each value it takes frees a slot, and it must wake a sender waiting for one.",
+            check="When `Recv.poll` returns a value from a bounded channel, what does it do "
+                  "about the blocked sends? Where did they leave their wakers?",
+            rust="tokio: receiving a value releases a semaphore permit, which wakes the first "
+                 "waiting `send`.",
+            slide="Bounded: capacity and backpressure",
+        ),
+        Hint(
+            id="close_wakes_senders",
+            title="Dropping the receiver must wake blocked senders",
+            symptom="Senders were blocked on a full channel and the receiver was dropped; they "
+                    "were not woken, or their next poll did not raise `SendError` with their "
+                    "own value.",
+            why="With the receiver gone, no slot will ever free: a blocked send must learn "
+                "that it failed, so its task can go on (and get its value back).",
+            check="Does the receiver's `drop()` wake every blocked send? Does `Send.poll` check "
+                  "for a closed channel first?",
+            rust="`tx.send(v).await` returns `Err(SendError(v))` once the receiver is dropped, "
+                 "even if it was waiting.",
+            slide="Bounded: capacity and backpressure",
+        ),
+        Hint(
+            id="one_waker_slot",
+            title="Each blocked sender needs its own waker",
+            symptom="Two sends were blocked; when a slot freed for the first one, its waker "
+                    "was not woken (the other sender's was).",
+            why="Several tasks can wait to send at once. A single waker slot in the channel "
+                "keeps only the last one: the task whose turn it is never hears about it.",
+            check="Where does a blocked send store its waker? There must be one per waiting "
+                  "send, in a queue, in the order they started waiting.",
+            rust="tokio's semaphore keeps an intrusive list of waiters, each with its own "
+                 "`Waker`.",
+            slide="One waker per blocked sender",
+        ),
+        Hint(
+            id="stale_sender_waker",
+            title="Stale sender waker",
+            symptom="A blocked send was polled again with a new waker; when its slot freed, the "
+                    "older waker was woken (or the newest was not kept).",
+            why="Same rule as for `recv()`: only the waker of the latest poll is sure to reach "
+                "the task that waits now.",
+            check="On every Pending poll of `Send`, do you replace that send's stored waker, "
+                  "or only set it the first time?",
+            rust="A waiter node updates its `Waker` on each poll "
+                 "(`if !w.will_wake(cx.waker()) { *w = cx.waker().clone() }`).",
+            slide="One waker per blocked sender",
+        ),
+        Hint(
+            id="cancelled_send",
+            title="A cancelled send must give up its place and its slot",
+            symptom="A blocked send was dropped (cancelled); afterwards a freed slot never "
+                    "reached the next blocked sender.",
+            why="A dropped future will never be polled again. If it stays in the queue, or "
+                "keeps a slot it was woken for, that slot is lost and every sender behind it "
+                "waits forever. Its value is never sent.",
+            check="What does `Send.drop()` do while the send waits in the queue, and once a "
+                  "slot was freed for it but it was not polled yet?",
+            rust="Dropping tokio's `send` future removes its waiter node, and a permit already "
+                 "assigned to it is released to the next waiter.",
+            slide="Cancel safety",
+        ),
+        Hint(
+            id="send_overtakes",
+            title="A new send overtook a blocked one",
+            symptom="A slot freed for a blocked send, and before that send was polled again, "
+                    "a new send took the slot.",
+            why="Blocked sends complete in the order they started waiting. If a new send can "
+                "grab a slot freed for a waiting one, a busy sender can starve the others, and "
+                "the channel may even hold more than `capacity` values.",
+            check="When a slot frees with sends waiting, is it promised to the first of them? "
+                  "Does a new send check for such promised slots, not only the buffer length?",
+            rust="tokio's bounded channel is fair: \"calls to `send` complete in the order "
+                 "they were requested\".",
+            slide="Fair: first blocked, first served",
+        ),
+        Hint(
+            id="interleavings",
+            title="A random sequence of operations broke the channel",
+            symptom="A random mix of sends, receives, clones, drops and cancellations ended "
+                    "differently from a simple model (a queue): the failure lists the steps.",
+            why="Each rule holds alone, but state carried from one operation to the next "
+                "(counts, wakers, queued sends, promised slots) can go stale in a sequence "
+                "the other tests did not try.",
+            check="Replay the listed steps by hand (or in a small script) with your channel, "
+                  "printing its state after each step, and compare with what the message "
+                  "expected.",
+            rust="Like a property test (`proptest`) or a `loom` model check: a failing "
+                 "schedule, shrunk to its shortest form.",
+            slide="Random interleavings",
+        ),
+    ),
+)

@@ -1,0 +1,760 @@
+"""Stage 03: an async channel, unbounded then bounded.
+
+Order matters: basic behaviour first, then one test per mistake, so the first failure
+names the mistake (see tests/mutants/m03_channel.py); the bounded channel follows the
+same plan, and a random-interleaving model check comes last.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from kit import HintedFailure, ManualTask, expect, fail, load_stage
+from kit.checking_waker import InlineTask
+from stdtask import Future, Pending, Ready, TodoError
+
+stage = load_stage("03_channel")
+
+R = TypeVar("R")
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+def call(hint: str, what: str, action: Callable[[], R]) -> R:
+    """Run `action`; an unexpected exception becomes a failure with `hint`."""
+    try:
+        return action()
+    except (HintedFailure, TodoError):
+        raise
+    except Exception as error:
+        fail(hint, f"{what} raised {type(error).__name__}: {error}")
+
+
+def send(tx: Any, value: Any, hint: str, name: str = "tx") -> None:
+    """Unbounded send that must succeed."""
+    call(hint, f"{name}.send({value!r})", lambda: tx.send(value))
+
+
+def receiver(rx: Any, lost_waker_hint: str = "send_wakes_receiver") -> ManualTask[Any]:
+    return ManualTask(rx.recv(), lost_waker_hint=lost_waker_hint,
+                      stale_waker_hint="stale_receiver_waker", what="rx.recv()")
+
+
+def recv_now(rx: Any, hint: str, context: str) -> Any:
+    """Poll a fresh rx.recv() once; it must be Ready. Returns the value (None = end)."""
+    result = call(hint, "polling rx.recv()", receiver(rx).poll)
+    expect(isinstance(result, Ready), hint, f"{context}: rx.recv() returned {result!r}.")
+    return result.value  # type: ignore[union-attr]
+
+
+def expect_pending_recv(rx: Any, hint: str, context: str) -> ManualTask[Any]:
+    task = receiver(rx)
+    result = call(hint, "polling rx.recv()", task.poll)
+    expect(result is Pending, hint, f"{context}: rx.recv() returned {result!r} instead of "
+                                    "Pending.")
+    return task
+
+
+def sender_task(tx: Any, value: Any, name: str, hint: str = "slot_wakes_sender") -> ManualTask[Any]:
+    future = call("bounded_capacity", f"{name}.send({value!r})", lambda: tx.send(value))
+    expect(isinstance(future, Future), "bounded_capacity",
+           f"{name}.send({value!r}) on a bounded channel returned {future!r}; it should return "
+           "a Future (the send may have to wait for a free slot).")
+    return ManualTask(future, lost_waker_hint=hint, stale_waker_hint="stale_sender_waker",
+                      what=f"{name}.send({value!r})")
+
+
+def send_ready(tx: Any, value: Any, name: str, hint: str = "bounded_capacity") -> None:
+    """A bounded send with room in the channel: Ready(None) on its first poll."""
+    task = sender_task(tx, value, name)
+    result = call(hint, f"polling {name}.send({value!r})", task.poll)
+    expect(result == Ready(None), hint,
+           f"{name}.send({value!r}) with a free slot returned {result!r} on its first poll "
+           "instead of Ready(None).")
+
+
+def send_blocked(tx: Any, value: Any, name: str, hint: str = "bounded_capacity") -> ManualTask[Any]:
+    """A bounded send into a full channel: Pending."""
+    task = sender_task(tx, value, name)
+    result = call(hint, f"polling {name}.send({value!r})", task.poll)
+    expect(result is Pending, hint,
+           f"{name}.send({value!r}) into a full channel returned {result!r} instead of Pending.")
+    return task
+
+
+def full_channel(capacity: int = 1) -> tuple[Any, Any]:
+    """bounded(capacity) with values 1..capacity sent."""
+    tx, rx = stage.bounded(capacity)
+    for value in range(1, capacity + 1):
+        send_ready(tx, value, "tx")
+    return tx, rx
+
+
+# --- unbounded: the basics ---------------------------------------------------------------
+
+@pytest.mark.hint("send_recv")
+def test_send_then_recv() -> None:
+    pair = stage.channel()
+    expect(isinstance(pair, tuple) and len(pair) == 2, "send_recv",
+           f"channel() returned {pair!r}; it should return a pair (sender, receiver).")
+    tx, rx = pair
+    answer = call("send_recv", "tx.send(1)", lambda: tx.send(1))
+    expect(answer is None, "send_recv", f"tx.send(1) returned {answer!r}; it should return None "
+                                        "(Rust: Ok(())), and raise only if the receiver is gone.")
+    value = recv_now(rx, "send_recv", "After tx.send(1)")
+    expect(value == 1, "send_recv", f"After tx.send(1), rx.recv() returned Ready({value!r}).")
+
+
+@pytest.mark.hint("send_recv")
+def test_recv_on_an_empty_channel_is_pending() -> None:
+    _tx, rx = stage.channel()  # the sender stays alive: there is no end yet
+    expect_pending_recv(rx, "send_recv", "Nothing was sent yet and tx is alive")
+
+
+@pytest.mark.hint("fifo")
+def test_values_arrive_in_send_order() -> None:
+    tx, rx = stage.channel()
+    tx2 = call("fifo", "tx.clone()", tx.clone)
+    for value, (handle, name) in zip([1, 2, 3, 4], [(tx, "tx"), (tx2, "tx2")] * 2, strict=True):
+        send(handle, value, "fifo", name)
+    got = [recv_now(rx, "fifo", f"After 4 sends and {i} recv()s") for i in range(4)]
+    expect(got == [1, 2, 3, 4], "fifo",
+           f"tx.send(1), tx2.send(2), tx.send(3), tx2.send(4), then four recv(): got {got}.")
+    send(tx, 5, "fifo")
+    got5 = recv_now(rx, "fifo", "After draining and tx.send(5)")
+    expect(got5 == 5, "fifo", f"After draining the channel and tx.send(5), rx.recv() returned "
+                              f"Ready({got5!r}).")
+
+
+@pytest.mark.hint("send_wakes_receiver")
+def test_send_wakes_the_waiting_receiver() -> None:
+    tx, rx = stage.channel()
+    task = expect_pending_recv(rx, "send_wakes_receiver", "On an empty channel")
+    send(tx, 7, "send_wakes_receiver")
+    expect(task.is_woken, "send_wakes_receiver",
+           "rx.recv() was Pending, then tx.send(7): the receiver's waker was not woken, so "
+           "that task would sleep forever with a value waiting.")
+    result = call("send_wakes_receiver", "polling rx.recv() again", task.poll)
+    expect(result == Ready(7), "send_wakes_receiver",
+           f"rx.recv() was Pending, tx.send(7) woke it, and the next poll returned {result!r}.")
+
+
+@pytest.mark.hint("end_of_channel")
+def test_recv_is_ready_none_once_every_sender_is_gone() -> None:
+    tx, rx = stage.channel()
+    call("end_of_channel", "tx.drop()", tx.drop)
+    for attempt in ("", " again"):
+        value = recv_now(rx, "end_of_channel",
+                         f"tx.drop() on an empty channel, then recv(){attempt}")
+        expect(value is None, "end_of_channel",
+               f"tx.drop() on an empty channel, then recv(){attempt}: got Ready({value!r}), "
+               "expected Ready(None), the end of the channel.")
+
+
+# --- unbounded: one test per mistake ------------------------------------------------------
+
+@pytest.mark.hint("lost_wakeup_on_close")
+def test_dropping_the_last_sender_wakes_the_receiver() -> None:
+    tx, rx = stage.channel()
+    task = expect_pending_recv(rx, "lost_wakeup_on_close", "On an empty channel")
+    call("lost_wakeup_on_close", "tx.drop()", tx.drop)
+    expect(task.is_woken, "lost_wakeup_on_close",
+           "rx.recv() was Pending and the last sender was dropped, but the receiver's waker "
+           "was never woken: that task would sleep forever.")
+    result = call("lost_wakeup_on_close", "polling rx.recv() again", task.poll)
+    expect(result == Ready(None), "lost_wakeup_on_close",
+           f"After the last sender was dropped, the woken recv() returned {result!r} instead "
+           "of Ready(None).")
+
+
+@pytest.mark.hint("sender_count")
+def test_every_clone_keeps_the_channel_open() -> None:
+    tx, rx = stage.channel()
+    tx2 = call("sender_count", "tx.clone()", tx.clone)
+    tx3 = call("sender_count", "tx2.clone()", tx2.clone)
+    call("sender_count", "tx.drop()", tx.drop)
+    call("sender_count", "tx.drop() again", tx.drop)
+    task = expect_pending_recv(rx, "sender_count", "tx2 = tx.clone(); tx3 = tx2.clone(); "
+                               "tx.drop() (twice: the second does nothing); tx2 and tx3 are alive")
+    call("sender_count", "tx2.drop()", tx2.drop)
+    result = call("sender_count", "polling rx.recv() again", task.poll)
+    expect(result is Pending, "sender_count",
+           f"After tx.drop() and tx2.drop(), tx3 is still alive, but rx.recv() returned "
+           f"{result!r}.")
+    send(tx3, 8, "sender_count", "tx3")
+    result = call("sender_count", "polling rx.recv() again", task.poll)
+    expect(result == Ready(8), "sender_count", f"tx3.send(8), then rx.recv() returned {result!r}.")
+    call("sender_count", "tx3.drop()", tx3.drop)
+    value = recv_now(rx, "sender_count", "Every clone dropped")
+    expect(value is None, "sender_count",
+           f"tx, tx2 and tx3 were all dropped, but rx.recv() returned Ready({value!r}).")
+
+
+@pytest.mark.hint("drain_before_close")
+def test_buffered_values_are_received_before_the_end() -> None:
+    tx, rx = stage.channel()
+    send(tx, 1, "drain_before_close")
+    send(tx, 2, "drain_before_close")
+    call("drain_before_close", "tx.drop()", tx.drop)
+    got = [recv_now(rx, "drain_before_close", "tx.send(1); tx.send(2); tx.drop()")
+           for _ in range(3)]
+    expect(got == [1, 2, None], "drain_before_close",
+           f"tx.send(1); tx.send(2); tx.drop(); then three recv() gave {got} instead of "
+           "[1, 2, None]: values sent before the last sender left were lost.")
+
+
+@pytest.mark.hint("recv_cancel_safe")
+def test_dropping_a_pending_recv_loses_no_value() -> None:
+    tx, rx = stage.channel()
+    first = expect_pending_recv(rx, "recv_cancel_safe", "On an empty channel")
+    send(tx, 1, "recv_cancel_safe")
+    call("recv_cancel_safe", "dropping the woken rx.recv()", first.drop)
+    send(tx, 2, "recv_cancel_safe")
+    got = [recv_now(rx, "recv_cancel_safe", "rx.recv() Pending; tx.send(1); that recv() "
+                    "dropped; tx.send(2); a new recv()") for _ in range(2)]
+    expect(got == [1, 2], "recv_cancel_safe",
+           f"rx.recv() Pending; tx.send(1); that recv() dropped before its next poll; "
+           f"tx.send(2); then two new recv() gave {got} instead of [1, 2].")
+
+
+@pytest.mark.hint("stale_receiver_waker")
+def test_send_wakes_the_receivers_latest_waker() -> None:
+    tx, rx = stage.channel()
+    task = expect_pending_recv(rx, "stale_receiver_waker", "On an empty channel")
+    again = call("stale_receiver_waker", "polling rx.recv() again", task.poll)
+    expect(again is Pending, "stale_receiver_waker",
+           f"A second poll of rx.recv(), nothing sent, returned {again!r}.")
+    send(tx, 3, "stale_receiver_waker")
+    expect(task.is_woken, "stale_receiver_waker",
+           "rx.recv() was polled twice with two different wakers, then tx.send(3): the waker "
+           f"of the latest poll was not woken ({task.stale_wakes} wake(s) went to the older "
+           "one). The task may have moved: only the latest waker reaches it.")
+
+
+@pytest.mark.hint("stale_receiver_waker")
+def test_a_new_recv_replaces_the_waker_of_a_dropped_one() -> None:
+    tx, rx = stage.channel()
+    first = expect_pending_recv(rx, "stale_receiver_waker", "On an empty channel")
+    call("stale_receiver_waker", "dropping the pending rx.recv()", first.drop)
+    second = expect_pending_recv(rx, "stale_receiver_waker", "After a dropped recv()")
+    send(tx, 4, "stale_receiver_waker")
+    expect(second.is_woken, "stale_receiver_waker",
+           "A pending rx.recv() was dropped, a new rx.recv() returned Pending, then "
+           "tx.send(4): the new recv()'s waker was not woken.")
+
+
+@pytest.mark.hint("send_error")
+def test_send_after_the_receiver_is_dropped_gives_the_value_back() -> None:
+    tx, rx = stage.channel()
+    expect(isinstance(getattr(stage, "SendError", None), type)
+           and issubclass(stage.SendError, Exception), "send_error",
+           "The module has no exception class `SendError`.")
+    send(tx, 1, "send_error")
+    call("send_error", "rx.drop()", rx.drop)
+    value = ["the payload"]
+    try:
+        tx.send(value)
+    except stage.SendError as error:
+        expect(getattr(error, "value", None) is value, "send_error",
+               f"tx.send(value) after rx.drop() raised SendError, but its `.value` is "
+               f"{getattr(error, 'value', '<missing>')!r} instead of the value sent.")
+    except (HintedFailure, TodoError):
+        raise
+    except Exception as error:
+        fail("send_error", f"tx.send(...) after rx.drop() raised {type(error).__name__}: "
+                           f"{error} instead of SendError.")
+    else:
+        fail("send_error", "tx.send(...) after rx.drop() returned normally: nobody will ever "
+                           "receive that value. It should raise SendError carrying the value.")
+
+
+@pytest.mark.hint("wake_before_queued")
+def test_send_queues_the_value_before_waking() -> None:
+    tx, rx = stage.channel()
+    task = InlineTask(rx.recv(), name="receiver")
+    first = call("wake_before_queued", "polling rx.recv()", task.poll)
+    expect(first is Pending, "wake_before_queued",
+           f"rx.recv() on an empty channel returned {first!r}.")
+    send(tx, 5, "wake_before_queued")
+    expect(task.waker.woken, "wake_before_queued", "tx.send(5) did not wake the receiver.")
+    expect(task.done and task.results[-1] == Ready(5), "wake_before_queued",
+           f"tx.send(5) woke the receiver, which was polled at once, inside wake() (as an "
+           f"executor on another thread may do), and got {task.results[1:]}: the value was "
+           "not in the channel yet. That recv() is now waiting on a new waker nobody will wake.")
+
+
+@pytest.mark.hint("wake_before_queued")
+def test_last_sender_closes_before_waking() -> None:
+    tx, rx = stage.channel()
+    task = InlineTask(rx.recv(), name="receiver")
+    call("wake_before_queued", "polling rx.recv()", task.poll)
+    call("wake_before_queued", "tx.drop()", tx.drop)
+    expect(task.done and task.results[-1] == Ready(None), "wake_before_queued",
+           f"tx.drop() woke the receiver, which was polled at once, inside wake(), and got "
+           f"{task.results[1:]} instead of Ready(None): the sender was not counted as gone yet.")
+
+
+# --- bounded: the basics -----------------------------------------------------------------
+
+@pytest.mark.hint("bounded_capacity")
+def test_bounded_send_waits_only_when_full() -> None:
+    tx, rx = stage.bounded(2)
+    waiting = expect_pending_recv(rx, "bounded_capacity", "bounded(2), nothing sent")
+    send_ready(tx, 1, "tx")
+    expect(waiting.is_woken, "send_wakes_receiver",
+           "On bounded(2), rx.recv() was Pending, then tx.send(1) completed: the receiver "
+           "was not woken.")
+    call("bounded_capacity", "dropping the woken rx.recv()", waiting.drop)
+    send_ready(tx, 2, "tx")
+    blocked = send_blocked(tx, 3, "tx")
+    expect(not blocked.is_woken, "bounded_capacity",
+           "tx.send(3) into a full bounded(2) returned Pending but woke itself: it would be "
+           "polled again and again while the channel stays full (a busy loop).")
+    got = [recv_now(rx, "bounded_capacity", "bounded(2) after tx.send(1), tx.send(2)")
+           for _ in range(2)]
+    expect(got == [1, 2], "bounded_capacity",
+           f"bounded(2): tx.send(1), tx.send(2), then two recv() gave {got}.")
+
+
+@pytest.mark.hint("slot_wakes_sender")
+def test_a_freed_slot_wakes_the_blocked_sender() -> None:
+    tx, rx = full_channel(1)
+    blocked = send_blocked(tx, 2, "tx")
+    value = recv_now(rx, "slot_wakes_sender", "bounded(1) holding 1, tx.send(2) blocked")
+    expect(value == 1, "slot_wakes_sender", f"rx.recv() returned Ready({value!r}) instead of 1.")
+    expect(blocked.is_woken, "slot_wakes_sender",
+           "bounded(1) was full, tx.send(2) was Pending; rx.recv() took a value and freed a "
+           "slot, but the blocked sender was not woken: it would wait forever.")
+    result = call("slot_wakes_sender", "polling tx.send(2) again", blocked.poll)
+    expect(result == Ready(None), "slot_wakes_sender",
+           f"The woken tx.send(2) returned {result!r} on its next poll instead of Ready(None).")
+    value = recv_now(rx, "slot_wakes_sender", "After tx.send(2) completed")
+    expect(value == 2, "slot_wakes_sender", f"rx.recv() returned Ready({value!r}) instead of 2.")
+
+
+@pytest.mark.hint("one_waker_slot")
+def test_each_blocked_sender_keeps_its_own_waker() -> None:
+    tx, rx = full_channel(1)
+    tx2 = call("one_waker_slot", "tx.clone()", tx.clone)
+    a = send_blocked(tx, "a", "tx")
+    b = send_blocked(tx2, "b", "tx2")
+    recv_now(rx, "one_waker_slot", "bounded(1) full, tx.send('a') and tx2.send('b') blocked")
+    expect(a.is_woken, "one_waker_slot",
+           "tx.send('a') blocked first, then tx2.send('b'); rx.recv() freed one slot, which "
+           "is tx.send('a')'s turn, but its waker was not woken"
+           + (" (tx2.send('b')'s was, instead)." if b.is_woken else "."))
+    result = call("one_waker_slot", "polling tx.send('a') again", a.poll)
+    expect(result == Ready(None), "one_waker_slot",
+           f"The woken tx.send('a') returned {result!r} instead of Ready(None).")
+    recv_now(rx, "one_waker_slot", "After tx.send('a') completed")
+    expect(b.is_woken, "one_waker_slot",
+           "A second slot freed, which is tx2.send('b')'s turn, but its waker was not woken.")
+
+
+@pytest.mark.hint("close_wakes_senders")
+def test_dropping_the_receiver_wakes_blocked_senders_with_their_values() -> None:
+    tx, rx = full_channel(1)
+    tx2 = call("close_wakes_senders", "tx.clone()", tx.clone)
+    a = send_blocked(tx, "a", "tx")
+    b = send_blocked(tx2, "b", "tx2")
+    call("close_wakes_senders", "rx.drop()", rx.drop)
+    for task, name, value in ((a, "tx", "a"), (b, "tx2", "b")):
+        expect(task.is_woken, "close_wakes_senders",
+               f"{name}.send({value!r}) was blocked on a full channel and the receiver was "
+               "dropped, but that sender was not woken: it would wait forever for a slot "
+               "that can never free.")
+        try:
+            result = task.poll()
+        except stage.SendError as error:
+            expect(getattr(error, "value", None) == value, "close_wakes_senders",
+                   f"The woken {name}.send({value!r}) raised SendError with .value == "
+                   f"{getattr(error, 'value', '<missing>')!r}.")
+        except (HintedFailure, TodoError):
+            raise
+        except Exception as error:
+            fail("close_wakes_senders", f"The woken {name}.send({value!r}) raised "
+                                        f"{type(error).__name__}: {error} instead of SendError.")
+        else:
+            fail("close_wakes_senders", f"After rx.drop(), the woken {name}.send({value!r}) "
+                                        f"returned {result!r} instead of raising SendError.")
+    late = sender_task(tx, "c", "tx", hint="close_wakes_senders")
+    try:
+        result = late.poll()
+    except stage.SendError:
+        return
+    fail("close_wakes_senders", f"After rx.drop(), a new tx.send('c') returned {result!r} "
+                                "instead of raising SendError.")
+
+
+# --- bounded: one test per mistake --------------------------------------------------------
+
+@pytest.mark.hint("stale_sender_waker")
+def test_a_blocked_sender_is_woken_through_its_latest_waker() -> None:
+    tx, rx = full_channel(1)
+    blocked = send_blocked(tx, 2, "tx")
+    again = call("stale_sender_waker", "polling tx.send(2) again", blocked.poll)
+    expect(again is Pending, "stale_sender_waker",
+           f"A second poll of the blocked tx.send(2), channel still full, returned {again!r}.")
+    recv_now(rx, "stale_sender_waker", "bounded(1) full, tx.send(2) blocked")
+    expect(blocked.is_woken, "stale_sender_waker",
+           "tx.send(2) was polled twice while blocked, with two different wakers; a slot "
+           "freed, but the waker of the latest poll was not woken "
+           f"({blocked.stale_wakes} wake(s) went to the older one).")
+
+
+@pytest.mark.hint("cancelled_send")
+def test_a_cancelled_blocked_send_gives_up_its_place() -> None:
+    tx, rx = full_channel(1)
+    tx2 = call("cancelled_send", "tx.clone()", tx.clone)
+    a = send_blocked(tx, "a", "tx")
+    b = send_blocked(tx2, "b", "tx2")
+    call("cancelled_send", "dropping the blocked tx.send('a')", a.drop)
+    recv_now(rx, "cancelled_send", "tx.send('a') and tx2.send('b') blocked, 'a' cancelled")
+    expect(b.is_woken, "cancelled_send",
+           "bounded(1) full; tx.send('a') then tx2.send('b') blocked; tx.send('a') was "
+           "cancelled (dropped); rx.recv() freed a slot, but tx2.send('b') was not woken: the "
+           "cancelled send still held its place in the queue.")
+    result = call("cancelled_send", "polling tx2.send('b') again", b.poll)
+    expect(result == Ready(None), "cancelled_send",
+           f"The woken tx2.send('b') returned {result!r} instead of Ready(None).")
+    value = recv_now(rx, "cancelled_send", "After tx2.send('b') completed")
+    expect(value == "b", "cancelled_send",
+           f"rx.recv() returned Ready({value!r}); expected 'b' (the cancelled 'a' is never sent).")
+
+
+@pytest.mark.hint("cancelled_send")
+def test_a_woken_send_cancelled_before_its_poll_passes_the_slot_on() -> None:
+    tx, rx = full_channel(1)
+    tx2 = call("cancelled_send", "tx.clone()", tx.clone)
+    a = send_blocked(tx, "a", "tx")
+    b = send_blocked(tx2, "b", "tx2")
+    recv_now(rx, "cancelled_send", "bounded(1) full, tx.send('a') and tx2.send('b') blocked")
+    expect(a.is_woken, "slot_wakes_sender", "A slot freed but tx.send('a') was not woken.")
+    call("cancelled_send", "dropping the woken tx.send('a')", a.drop)
+    expect(b.is_woken, "cancelled_send",
+           "A slot freed and tx.send('a') was woken for it, but was cancelled (dropped) before "
+           "its next poll. tx2.send('b') was not woken: the free slot is kept by a send that "
+           "no longer exists, and every other sender waits forever.")
+    result = call("cancelled_send", "polling tx2.send('b') again", b.poll)
+    expect(result == Ready(None), "cancelled_send",
+           f"The woken tx2.send('b') returned {result!r} instead of Ready(None).")
+    value = recv_now(rx, "cancelled_send", "After tx2.send('b') completed")
+    expect(value == "b", "cancelled_send",
+           f"rx.recv() returned Ready({value!r}); expected 'b' (the cancelled 'a' is never sent).")
+
+
+@pytest.mark.hint("send_overtakes")
+def test_a_new_send_does_not_overtake_a_blocked_one() -> None:
+    tx, rx = full_channel(1)
+    tx2 = call("send_overtakes", "tx.clone()", tx.clone)
+    a = send_blocked(tx, "a", "tx")
+    recv_now(rx, "send_overtakes", "bounded(1) full, tx.send('a') blocked")
+    late = sender_task(tx2, "b", "tx2")
+    result = call("send_overtakes", "polling tx2.send('b')", late.poll)
+    expect(result is Pending, "send_overtakes",
+           "bounded(1): tx.send('a') was blocked; rx.recv() freed a slot for it; before "
+           f"tx.send('a') was polled again, a new tx2.send('b') returned {result!r} and took "
+           "the slot. A send that arrives later must queue behind the ones already waiting, "
+           "or a busy sender can starve the others forever.")
+    call("send_overtakes", "polling tx.send('a') again", a.poll)
+
+
+@pytest.mark.hint("wake_before_queued")
+def test_a_freed_slot_is_ready_before_the_sender_is_woken() -> None:
+    tx, rx = full_channel(1)
+    blocked = InlineTask(tx.send(2), name="sender")
+    first = call("wake_before_queued", "polling tx.send(2)", blocked.poll)
+    expect(first is Pending, "wake_before_queued",
+           f"tx.send(2) into a full bounded(1) returned {first!r}.")
+    recv_now(rx, "wake_before_queued", "bounded(1) full, tx.send(2) blocked")
+    expect(blocked.waker.woken, "wake_before_queued", "A slot freed but tx.send(2) was not woken.")
+    expect(blocked.done, "wake_before_queued",
+           "rx.recv() freed a slot and woke the blocked tx.send(2), which was polled at once, "
+           f"inside wake(), and got {blocked.results[1:]}: the slot was not free for it yet. "
+           "That send now waits on a new waker nobody will wake.")
+
+
+# --- random interleavings against a model -------------------------------------------------
+
+MAX_SENDERS = 3
+
+
+class ChannelModel(RuleBasedStateMachine):
+    """Senders and one receiver act at random; the model is a deque plus a FIFO of blocked sends.
+
+    Bounded model (tokio's): `free` slots nobody was promised; a freed slot goes to the
+    first blocked send (`granted`), which completes on its next poll. Every step is logged
+    in the attendee's terms, and a failure shows the (shrunk) list of steps.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.steps: list[str] = []
+        self.values = 0
+
+    # -- bookkeeping --
+    def fail(self, problem: str) -> None:
+        steps = "\n".join(f"  {i + 1}. {step}" for i, step in enumerate(self.steps))
+        fail("interleavings", f"After these steps:\n{steps}\n{problem}")
+
+    def attempt(self, what: str, action: Callable[[], R]) -> R:
+        try:
+            return action()
+        except (TodoError, stage.SendError):
+            raise
+        except HintedFailure as failure:
+            self.fail(f"{what}: {failure.message}")
+        except Exception as error:
+            self.fail(f"{what} raised {type(error).__name__}: {error}")
+        raise AssertionError("unreachable")
+
+    def expect_send_error(self, what: str, value: int, action: Callable[[], Any]) -> None:
+        try:
+            result = self.attempt(what, action)
+        except stage.SendError as error:
+            self.steps.append(f"{what} -> SendError({getattr(error, 'value', '?')!r})")
+            if getattr(error, "value", None) != value:
+                self.fail(f"SendError should carry the value {value}.")
+            return
+        self.steps.append(f"{what} -> {result!r}")
+        self.fail("Expected SendError: the receiver was dropped.")
+
+    def release_slot(self) -> None:
+        if self.capacity is None:
+            return
+        if self.line:
+            self.granted.add(self.line.popleft())
+        else:
+            self.free += 1
+
+    # -- rules --
+    @initialize(capacity=st.sampled_from([1, None, 2]))
+    def open(self, capacity: int | None) -> None:
+        self.capacity = capacity
+        tx, self.rx = stage.channel() if capacity is None else stage.bounded(capacity)
+        made = "channel()" if capacity is None else f"bounded({capacity})"
+        self.steps.append(f"tx0, rx = {made}")
+        self.senders: dict[str, Any] = {"tx0": tx}
+        self.made = 1
+        self.rx_alive = True
+        self.buffer: deque[int] = deque()
+        self.free = capacity or 0
+        self.line: deque[int] = deque()      # blocked sends, by value, in order
+        self.granted: set[int] = set()       # sends promised a slot, not polled since
+        self.sends: dict[int, tuple[str, ManualTask[Any]]] = {}  # pending send futures
+        self.recv: ManualTask[Any] | None = None
+        self.sent_after_close = False
+
+    def idle_senders(self) -> list[str]:
+        """Senders with no pending send (Rust: a pending send borrows its sender)."""
+        busy = {owner for owner, _ in self.sends.values()}
+        return sorted(n for n in self.senders if n not in busy)
+
+    def can_send(self) -> bool:  # after rx.drop(), one send is enough to see SendError
+        return bool(self.senders) and (self.rx_alive or not self.sent_after_close)
+
+    @precondition(lambda self: self.senders and self.made < MAX_SENDERS)
+    @rule(i=st.integers(0, MAX_SENDERS - 1))
+    def clone(self, i: int) -> None:
+        name = sorted(self.senders)[i % len(self.senders)]
+        new = f"tx{self.made}"
+        self.made += 1
+        self.senders[new] = self.attempt(f"{name}.clone()", self.senders[name].clone)
+        self.steps.append(f"{new} = {name}.clone()")
+
+    @precondition(lambda self: len(self.senders) > 1 and self.idle_senders())
+    @rule(i=st.integers(0, MAX_SENDERS - 1))
+    def drop_sender(self, i: int) -> None:
+        idle = self.idle_senders()
+        name = idle[i % len(idle)]
+        self.attempt(f"{name}.drop()", self.senders.pop(name).drop)
+        self.steps.append(f"{name}.drop()")
+
+    @precondition(lambda self: len(self.senders) == 1 and self.idle_senders())
+    @rule(really=st.integers(0, 2))
+    def drop_last_sender(self, really: int) -> None:
+        if really < 2:  # rarely: nothing much happens after it
+            return
+        name = self.idle_senders()[0]
+        self.attempt(f"{name}.drop()", self.senders.pop(name).drop)
+        self.steps.append(f"{name}.drop() (the last sender)")
+
+    @precondition(can_send)
+    @rule(i=st.integers(0, MAX_SENDERS - 1))
+    def send(self, i: int) -> None:
+        self._send(i)
+
+    @precondition(can_send)
+    @rule(i=st.integers(0, MAX_SENDERS - 1))
+    def send_more(self, i: int) -> None:  # sends are the main event: twice as likely
+        self._send(i)
+
+    def _send(self, i: int) -> None:
+        name = sorted(self.senders)[i % len(self.senders)]
+        self.values += 1
+        value = self.values
+        what = f"{name}.send({value})"
+        tx = self.senders[name]
+        if not self.rx_alive:
+            self.sent_after_close = True
+        if self.capacity is None:
+            if not self.rx_alive:
+                self.expect_send_error(what, value, lambda: tx.send(value))
+                return
+            self.attempt(what, lambda: tx.send(value))
+            self.steps.append(what)
+            self.buffer.append(value)
+            return
+        future = self.attempt(what, lambda: tx.send(value))
+        task = ManualTask(future, what=what)
+        if not self.rx_alive:
+            self.expect_send_error(what, value, task.poll)
+            return
+        result = self.attempt(what, task.poll)
+        self.steps.append(f"{what} -> {result!r}")
+        if self.free > 0:
+            self.free -= 1
+            if result != Ready(None):
+                self.fail(f"Expected Ready(None): the channel had a free slot and no send "
+                          f"was waiting (buffer {list(self.buffer)}).")
+            self.buffer.append(value)
+        else:
+            if result is not Pending:
+                self.fail(f"Expected Pending: the channel is full (buffer {list(self.buffer)}, "
+                          f"blocked sends {list(self.line)}).")
+            self.line.append(value)
+            self.sends[value] = (name, task)
+
+    @precondition(lambda self: bool(self.sends))
+    @rule(i=st.integers(0, 7))
+    def poll_send(self, i: int) -> None:
+        self._poll_send(sorted(self.sends)[i % len(self.sends)])
+
+    def _poll_send(self, value: int) -> None:
+        name, task = self.sends[value]
+        what = f"poll {name}.send({value}) again"
+        if not self.rx_alive:
+            del self.sends[value]
+            self.expect_send_error(what, value, task.poll)
+            return
+        result = self.attempt(what, task.poll)
+        self.steps.append(f"{what} -> {result!r}")
+        if value in self.granted:
+            if result != Ready(None):
+                self.fail("Expected Ready(None): a slot was freed for this send.")
+            self.granted.discard(value)
+            del self.sends[value]
+            self.buffer.append(value)
+        elif result is not Pending:
+            self.fail(f"Expected Pending: no slot was freed for this send (blocked sends in "
+                      f"order: {list(self.line)}).")
+
+    @precondition(lambda self: bool(self.sends))
+    @rule(i=st.integers(0, 7))
+    def cancel_send(self, i: int) -> None:
+        value = sorted(self.sends)[i % len(self.sends)]
+        name, task = self.sends.pop(value)
+        self.attempt(f"dropping {name}.send({value})", task.drop)
+        self.steps.append(f"drop the pending {name}.send({value}) (cancel)")
+        if not self.rx_alive:
+            return
+        if value in self.granted:
+            self.granted.discard(value)
+            self.release_slot()
+        else:
+            self.line.remove(value)
+
+    @precondition(lambda self: self.rx_alive)
+    @rule()
+    def poll_recv(self) -> None:
+        self._poll_recv()
+
+    @rule()
+    def run_woken_tasks_too(self) -> None:  # twice as likely: it makes progress
+        self.run_woken_tasks()
+
+    @rule()
+    def run_woken_tasks(self) -> None:
+        """What an executor does: poll every task whose latest waker was woken, in order."""
+        for value in sorted(self.sends):
+            if value in self.sends and self.sends[value][1].is_woken:
+                self._poll_send(value)
+        if self.recv is not None and self.recv.is_woken:
+            self._poll_recv()
+
+    def _poll_recv(self) -> None:
+        first = self.recv is None
+        if self.recv is None:
+            self.recv = ManualTask(self.rx.recv(), what="rx.recv()")
+        what = "rx.recv()" if first else "poll rx.recv() again"
+        result = self.attempt(what, self.recv.poll)
+        self.steps.append(f"{what} -> {result!r}")
+        if self.buffer:
+            why = f"the oldest buffered value (buffer {list(self.buffer)})"
+            expected: Any = Ready(self.buffer.popleft())
+            self.release_slot()
+        elif not self.senders:
+            why = "nothing buffered and every sender dropped: the end"
+            expected = Ready(None)
+        else:
+            why = f"nothing buffered, and {', '.join(sorted(self.senders))} still alive"
+            expected = Pending
+        if result != expected:
+            self.fail(f"Expected {expected!r}: {why}.")
+        if result is not Pending:
+            self.recv = None
+
+    @precondition(lambda self: self.recv is not None)
+    @rule()
+    def cancel_recv(self) -> None:
+        assert self.recv is not None
+        self.attempt("dropping rx.recv()", self.recv.drop)
+        self.steps.append("drop the pending rx.recv() (cancel)")
+        self.recv = None
+
+    @precondition(lambda self: self.rx_alive and self.recv is None)
+    @rule(really=st.integers(0, 2))
+    def drop_receiver(self, really: int) -> None:
+        if really < 2:  # rarely: it ends everything else
+            return
+        self.attempt("rx.drop()", self.rx.drop)
+        self.steps.append("rx.drop()")
+        self.rx_alive = False
+        self.buffer.clear()
+        self.line.clear()
+        self.granted.clear()
+
+    @rule()
+    def nothing(self) -> None:
+        """Always possible, so a run can go on after the channel is closed for good."""
+
+    @invariant()
+    def whoever_can_go_on_was_woken(self) -> None:
+        if not hasattr(self, "rx"):
+            return
+        if self.recv is not None and (self.buffer or not self.senders) \
+                and not self.recv.is_woken:
+            self.fail("rx.recv() was Pending and now has "
+                      + ("a value" if self.buffer else "the end of the channel")
+                      + " to return, but its latest waker was not woken.")
+        for value, (name, task) in self.sends.items():
+            if (value in self.granted or not self.rx_alive) and not task.is_woken:
+                why = "a slot was freed for it" if self.rx_alive else "the receiver was dropped"
+                self.fail(f"{name}.send({value}) was Pending and {why}, but its latest waker "
+                          "was not woken.")
+
+
+ChannelModel.TestCase.settings = settings(
+    max_examples=60, stateful_step_count=30, report_multiple_bugs=False)
+
+
+@pytest.mark.hint("interleavings")
+def test_random_interleavings_match_a_deque_model() -> None:
+    ChannelModel.TestCase("runTest").runTest()
