@@ -115,19 +115,43 @@ def check(m: Mutant) -> Verdict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m grader.mutants [STAGE]`: check the catalogue (or one stage's part of it)."""
-    import sys
+    """`python -m grader.mutants [STAGE] [--repeat N]`: check the catalogue.
+
+    With `--repeat N`, every mutant and every reference solution of the chosen stages is
+    graded N times, and each must get the same verdict (first failing test and hint) every
+    time: the determinism check of the hidden tests.
+    """
+    import argparse
     from concurrent.futures import ThreadPoolExecutor
 
-    args = sys.argv[1:] if argv is None else argv
-    chosen = [m for m in load_catalogue() if not args or m.stage.startswith(args[0])]
+    from grader.catalogue import STAGES
+    from grader.runner import run_stage
+
+    parser = argparse.ArgumentParser(prog="python -m grader.mutants")
+    parser.add_argument("stage", nargs="?", default="", help="a stage id prefix, e.g. 03")
+    parser.add_argument("--repeat", type=int, default=1, help="grade each this many times")
+    args = parser.parse_args(argv)
+    chosen = [m for m in load_catalogue() if m.stage.startswith(args.stage)]
+    stages = [s for s in STAGES if s.id.startswith(args.stage)]
+    ok = True
     with ThreadPoolExecutor(max_workers=2) as pool:
-        verdicts = list(pool.map(check, chosen))
-    for v in verdicts:
-        status = "ok     " if v.ok else "SURVIVED" if not v.caught else "WRONG HINT"
-        print(f"{status} {v.mutant.stage}/{v.mutant.id}: expected {v.mutant.hint}, got {v.hint} "
-              f"({v.test})")
-    return 0 if all(v.ok for v in verdicts) else 1
+        for m in chosen:
+            verdicts = list(pool.map(check, [m] * args.repeat))
+            seen = {(v.hint, v.test) for v in verdicts}
+            v = verdicts[0]
+            status = "ok" if v.ok and len(seen) == 1 else "SURVIVED" if not v.caught else (
+                "WRONG HINT" if len(seen) == 1 else "UNSTABLE")
+            ok &= status == "ok"
+            print(f"{status:10} {m.stage}/{m.id}: expected {m.hint}, got {sorted(seen)}"
+                  f" ({args.repeat} runs)")
+        for stage in stages if args.repeat > 1 else []:
+            runs = list(pool.map(run_stage, [stage] * args.repeat, ["solutions"] * args.repeat))
+            seen_tests = {tuple((t.name, t.status) for t in r.tests) for r in runs}
+            stable = len(seen_tests) == 1 and runs[0].status == "passed"
+            ok &= stable
+            print(f"{'ok' if stable else 'UNSTABLE':10} solutions/{stage.id}: "
+                  f"{len(runs[0].tests)} tests, {len(seen_tests)} distinct verdict(s) in {args.repeat} runs")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
