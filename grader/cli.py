@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "summary": "grader.summary:summary",
     "slides": "grader.slides:show_slides",
     "solution": "grader.solution:show_solution",
+    "bench": "grader.bench:bench",
 }
 
 

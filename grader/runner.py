@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.child_plugin import LOADING
 from grader.model import Stage
 from grader.paths import REPO_ROOT
 from grader.results import StageResult, TestResult
@@ -213,6 +212,8 @@ def _load_failure(stage: Stage, record: dict[str, Any]) -> StageResult:
 
 
 def _hang(name: str, seconds: float, location: dict[str, Any] | None) -> TestResult:
+    from grader.child_plugin import LOADING  # here, not at the top: it imports pytest (~0.4 s)
+
     if name.startswith(LOADING):
         message = (f"Importing {name.removeprefix(LOADING)} did not finish within {seconds:g} "
                    "seconds: code at the top level of the file never ends.")

@@ -99,7 +99,7 @@ class CoroutineFuture(Future[T]):
             except BaseException:
                 self._done = True
                 raise
-            if not isinstance(awaited, Future):
+            if type(awaited) not in _FUTURE_TYPES and not _is_future(awaited):
                 error = TypeError(
                     f"a coroutine driven by stdtask awaited {awaited!r}, which is not a stdtask "
                     "Future (asyncio and trio objects need their own event loop)"
@@ -127,6 +127,18 @@ class CoroutineFuture(Future[T]):
     def __repr__(self) -> str:
         name = getattr(self._coro, "__qualname__", type(self._coro).__name__)
         return f"<CoroutineFuture {name}>"
+
+
+# Exact types already seen to be Futures: the await path checks this set first, because
+# `isinstance` against an ABC costs several times more than a set lookup.
+_FUTURE_TYPES: set[type] = set()
+
+
+def _is_future(value: object) -> bool:
+    if isinstance(value, Future):
+        _FUTURE_TYPES.add(type(value))
+        return True
+    return False
 
 
 IntoFuture = Future[T] | Coroutine[Any, Any, T]

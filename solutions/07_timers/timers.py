@@ -46,6 +46,7 @@ from stdtask import (
     Ready,
     Waker,
     into_future,
+    noop_waker,
 )
 
 T = TypeVar("T")
@@ -254,19 +255,18 @@ class Task(Waker):
     """One spawned future, and its own waker (Rust: `impl Wake for Task`, `Waker::from(Arc<Task>)`).
 
     Rust's task is an `Arc<Task>`: the queue, every waker and the JoinHandle share it.
-    Here the task object plays all three roles, and its Context is built once and reused.
-    The Context points back at the task (`cx.waker is task`); `_finish` lets go of both the
-    Context and the future, so a finished task is freed by reference counting, not the GC.
+    Here the task object plays all three roles. A task has no Context of its own: the
+    executor lends one Context to every poll, pointed at the task it polls (Rust builds a
+    `Context<'_>` for each poll; it cannot outlive the poll, so no future keeps it). One
+    object fewer per task, and no task -> Context -> task cycle for the garbage collector.
     """
 
-    __slots__ = ("_cx", "_error", "_executor", "_future", "_join_waker", "_output",
-                 "_scheduled")
+    __slots__ = ("_error", "_executor", "_future", "_join_waker", "_output", "_scheduled")
 
     def __init__(self, future: Future[Any], executor: Executor) -> None:
         super().__init__()
         self._future: Future[Any] | None = future  # None once finished or aborted
         self._executor = executor
-        self._cx: Context | None = Context(self)  # one per task, reused on every poll
         self._scheduled = False  # in the run queue right now?
         self._output: Any = None
         self._error: BaseException | None = None
@@ -285,9 +285,11 @@ class Task(Waker):
         future = self._future
         if future is None:  # aborted while it waited in the queue
             return
+        cx = self._executor._cx
+        cx.waker = self  # this poll's Context: waking it queues this task
         self._scheduled = False  # from here on a wake (even one during this poll) queues it again
         try:
-            result = future.poll(self._cx)  # type: ignore[arg-type]
+            result = future.poll(cx)
         except Exception as error:  # a panic: caught, and handed to the JoinHandle
             self._finish(None, error)
             return
@@ -304,7 +306,6 @@ class Task(Waker):
 
     def _finish(self, output: Any, error: BaseException | None) -> None:
         self._future = None  # release the future (and whatever it holds) right away
-        self._cx = None  # break task -> Context -> task
         self._output, self._error = output, error
         self._executor._tasks.pop(self, None)
         waker, self._join_waker = self._join_waker, None
@@ -372,12 +373,13 @@ class _RootWaker(Waker):
 class Executor:
     """A run queue of tasks and a timer driver, driven by `block_on` on the current thread."""
 
-    __slots__ = ("_queue", "_root_woken", "_tasks", "clock", "timers")
+    __slots__ = ("_cx", "_queue", "_root_woken", "_tasks", "clock", "timers")
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._queue: deque[Task] = deque()  # runnable tasks, each at most once
         self._tasks: dict[Task, None] = {}  # unfinished tasks, in spawn order
         self._root_woken = False
+        self._cx = Context(noop_waker())  # lent to each task's poll (Task.run sets its waker)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.timers = TimerDriver(self.clock)  # timer part (stage 07)
 

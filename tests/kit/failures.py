@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn, TypeVar
+
+R = TypeVar("R")
 
 
 class HintedFailure(AssertionError):
@@ -23,3 +28,28 @@ def expect(condition: object, hint: str, message: str) -> None:
     """`fail(hint, message)` unless `condition` holds."""
     if not condition:
         raise HintedFailure(hint, message)
+
+
+def raised(error: BaseException) -> str:
+    """`ValueError: text (mutex.py, line 12, in poll)`: the error and where it came from."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = ""
+    if frames:
+        last = frames[-1]
+        where = f" ({Path(last.filename).name}, line {last.lineno}, in {last.name})"
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def call(hint: str, what: str, action: Callable[[], R]) -> R:
+    """Run `action`; an unexpected exception becomes a failure with `hint` that says where.
+
+    A `todo()` still reaches the grader as "not started", and kit failures pass through.
+    """
+    from stdtask import TodoError
+
+    try:
+        return action()
+    except (HintedFailure, TodoError):
+        raise
+    except Exception as error:
+        fail(hint, f"{what} raised {raised(error)}")

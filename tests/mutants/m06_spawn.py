@@ -12,10 +12,9 @@ MUTANTS = [
            note="every wake pushes the task again, as the original workshop's spawner does"),
     mutant("wake_while_running", STAGE, hint="wake_while_running", file=FILE,
            find="        self._scheduled = False  # from here on a wake (even one during this poll)"
-                " queues it again\n        try:\n            result = future.poll(self._cx)"
-                "  # type: ignore[arg-type]\n",
-           replace="        try:\n            result = future.poll(self._cx)"
-                   "  # type: ignore[arg-type]\n            self._scheduled = False\n",
+                " queues it again\n        try:\n            result = future.poll(cx)\n",
+           replace="        try:\n            result = future.poll(cx)\n"
+                   "            self._scheduled = False\n",
            note="the 'queued' flag is cleared after the poll: a wake during the poll is lost"),
     mutant("queue_mutated", STAGE, hint="queue_mutated", file=FILE,
            find="                for _ in range(len(queue)):\n"

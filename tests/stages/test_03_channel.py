@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from kit import HintedFailure, ManualTask, expect, fail, load_stage
 from kit.checking_waker import InlineTask
+from kit.failures import call
 from stdtask import Future, Pending, Ready, TodoError
 
 stage = load_stage("03_channel")
@@ -26,16 +27,6 @@ R = TypeVar("R")
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-def call(hint: str, what: str, action: Callable[[], R]) -> R:
-    """Run `action`; an unexpected exception becomes a failure with `hint`."""
-    try:
-        return action()
-    except (HintedFailure, TodoError):
-        raise
-    except Exception as error:
-        fail(hint, f"{what} raised {type(error).__name__}: {error}")
-
 
 def send(tx: Any, value: Any, hint: str, name: str = "tx") -> None:
     """Unbounded send that must succeed."""

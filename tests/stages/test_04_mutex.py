@@ -7,10 +7,8 @@ model check come last. Tasks are named A, B, C... in the order they ask for the 
 
 from __future__ import annotations
 
-import traceback
 from collections import deque
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import pytest
@@ -20,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kit import HintedFailure, ManualTask, ScriptedFuture, expect, fail, load_stage, poll_once
 from kit.checking_waker import InlineTask
+from kit.failures import call, raised
 from kit.spies import expect_polled_after_completion_detected
 from stdtask import CoroutineFuture, Pending, Ready, TodoError
 
@@ -29,24 +28,6 @@ R = TypeVar("R")
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-def raised(error: BaseException) -> str:
-    """`ValueError: text (mutex.py, line 12, in poll)`: the error and where it came from."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = f" ({Path(frames[-1].filename).name}, line {frames[-1].lineno}, in " \
-            f"{frames[-1].name})" if frames else ""
-    return f"{type(error).__name__}: {error}{where}"
-
-
-def call(hint: str, what: str, action: Callable[[], R]) -> R:
-    """Run `action`; an unexpected exception becomes a failure with `hint`."""
-    try:
-        return action()
-    except (HintedFailure, TodoError):
-        raise
-    except Exception as error:
-        fail(hint, f"{what} raised {raised(error)}")
-
 
 def task(mutex: Any, name: str, *, lost_waker_hint: str = "lost_waker") -> ManualTask[Any]:
     return ManualTask(mutex.lock(), lost_waker_hint=lost_waker_hint, what=f"{name}'s lock()")

@@ -1,0 +1,1 @@
+"""Benchmarks: the reference runtime against asyncio, trio and uvloop (see bench/README.md)."""

@@ -1,0 +1,99 @@
+"""`grade bench`: your stage 07 runtime against asyncio, on the suite's five workloads.
+
+The capstone of the day: once stage 07 passes, the runtime you wrote runs the workloads of
+`bench/` (spawn + join, channel ping-pong, sleeps, a contended mutex, idle-task memory) at
+a tenth of their size, each in a fresh process beside asyncio, and you see the ratios.
+Your file is loaded only in those child processes (by path), never in the grader's.
+W2 and W4 need a channel and a mutex, which stage 07's file does not have: they come from
+the reference stages 03 and 04 when `solutions/` is there, else from bench's small ones.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from rich.text import Text
+
+from grader.catalogue import find_stage
+from grader.model import Stage
+from grader.paths import REPO_ROOT
+from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
+
+STAGE = "07_timers"
+ROUNDS = 3
+DIVISOR = 10  # a tenth of the full sizes: the whole run takes well under a minute
+PROCESS_TIMEOUT = 30.0  # seconds for one workload in one process
+YOURS = "yours"
+
+
+def _harness():  # type: ignore[no-untyped-def]
+    """The bench harness (bench/run.py): our own code, which never imports a runtime itself."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from bench import run
+
+    return run
+
+
+def _stage_passes(session: Session, stage: Stage) -> bool:
+    if session.grading_exercises:
+        return session.passed(stage)  # the cached verdict for the file as it is now
+    result = session.verdict(stage)  # another --target: no cache there, run the tests
+    return result is not None and result.status == "passed"
+
+
+def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
+    timers = find_stage(STAGE)
+    assert timers is not None
+    if stage is not None and stage is not timers:
+        raise UsageError(f"`grade bench` measures your stage 07 runtime; it takes no stage "
+                         f"(got {stage.id})")
+    console = session.console
+    if not _stage_passes(session, timers):
+        console.print(Text.assemble(
+            ("The benchmark runs once stage 07 (timers) passes. ", "bold yellow"),
+            "It races the runtime you wrote against asyncio, and a runtime that is not done "
+            "yet would race nowhere: run `grade` (or `grade 7`) until stage 07 passes, then "
+            "`grade bench`."))
+        return EXIT_FAILED
+    run = _harness()
+    runtime_file = session.target_dir / STAGE / "timers.py"
+    shown = (runtime_file.relative_to(REPO_ROOT).as_posix()
+             if runtime_file.is_relative_to(REPO_ROOT) else str(runtime_file))
+    runner = run.Runner(runtime_files={YOURS: str(runtime_file)}, timeout=PROCESS_TIMEOUT)
+    workloads = list(run.WORKLOADS)
+    sizes = run.sizes_for(DIVISOR)
+    console.print(Text.assemble(
+        ("Your runtime ", "bold"), (shown, "cyan"), (" against asyncio", "bold"),
+        f": {len(workloads)} workloads × {ROUNDS} rounds, each measurement in a fresh process."))
+    started = time.monotonic()
+    with console.status("starting ...") as status:
+        results = run.run_rounds(runner, [YOURS, run.BASELINE], workloads, sizes, ROUNDS,
+                                 progress=lambda text: status.update(text))
+    console.print(run.results_table(results, f"{ROUNDS} rounds — {run.machine()}",
+                                    highlight=YOURS, goals=False))
+    console.print(Text(f"median of the rounds; × = median of the per-round ratios to asyncio; "
+                       f"lower is better. {time.monotonic() - started:.0f} s in all.", style="dim"))
+    failed = False
+    for (runtime, workload), error in sorted(results.errors.items()):
+        failed = True
+        who = "your runtime" if runtime == YOURS else runtime
+        console.print(Text(f"{workload.upper()} failed on {who}: {error}", style="red"))
+    summary = []
+    for workload in workloads:
+        ratio = results.ratio(YOURS, workload.id)
+        if ratio is not None:
+            what = "memory" if workload.unit == "B" else "time"
+            summary.append(f"{workload.title} {ratio:.2f}× asyncio's {what}")
+    if summary:
+        faster = sum(1 for w in workloads if (results.ratio(YOURS, w.id) or 9) < 1)
+        console.print(Text.assemble(
+            ("Yours: ", "bold"), "; ".join(summary) + ". ",
+            (f"Ahead of asyncio on {faster} of {len(workloads)}." if faster else
+             "asyncio is ahead this time: see bench/README.md for where the time goes.",
+             "bold green" if faster else "yellow")))
+    console.print(Text("The full suite, with trio and uvloop: `python -m bench` (bench/README.md).",
+                       style="dim"))
+    return EXIT_FAILED if failed else EXIT_PASSED

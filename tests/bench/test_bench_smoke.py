@@ -1,0 +1,71 @@
+"""The benchmark harness runs (bench/): every workload at a tiny size, no timing asserted."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from grader.paths import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT))  # `bench` is a folder of the repository, not installed
+
+from bench import run
+from bench.workloads import WORKLOADS, asyncio_rt, reference
+from bench.workloads import primitives as prims
+
+TINY = 400
+IDS = [w.id for w in WORKLOADS]
+
+
+@pytest.mark.parametrize("workload", IDS)
+def test_reference_runs_each_workload(workload: str) -> None:
+    value = reference.run(workload, TINY)
+    assert value > 0
+
+
+@pytest.mark.parametrize("workload", IDS)
+def test_asyncio_runs_each_workload(workload: str) -> None:
+    value = asyncio_rt.run(workload, TINY)
+    assert value > 0
+
+
+def test_fallback_channel_and_mutex_work_on_the_reference_runtime() -> None:
+    """A student copy has no solutions/03 and 04: W2 and W4 then use bench's own primitives."""
+    rt = reference.load(reference.REFERENCE, "_bench_smoke_runtime")
+    rt.block_on(reference.w2(rt, TINY, prims.channel))
+    rt.block_on(reference.w4(rt, TINY, prims.Mutex))
+
+
+def test_a_fresh_process_measures_and_the_table_renders() -> None:
+    runner = run.Runner(timeout=60)
+    workloads = [run.WORKLOADS[0]]
+    sizes = {"w1": TINY}
+    results = run.run_rounds(runner, ["reference", "asyncio"], workloads, sizes, rounds=1)
+    assert not results.errors, results.errors
+    assert results.ratio("reference", "w1") is not None
+    out = io.StringIO()
+    console = Console(file=out, width=120)
+    run.show(console, results, "smoke", "")
+    assert "W1 spawn + join" in out.getvalue()
+
+
+def test_a_failing_runtime_is_reported_not_raised(tmp_path: Path) -> None:
+    broken = tmp_path / "timers.py"
+    broken.write_text("def block_on(root):\n    raise RuntimeError('not today')\n", encoding="utf-8")
+    runner = run.Runner(runtime_files={"yours": str(broken)}, timeout=60)
+    value = runner.measure("yours", "w1", TINY)
+    assert isinstance(value, str) and "not today" in value
+
+
+def test_grade_bench_waits_for_stage_07(tmp_path: Path) -> None:
+    env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json"), "COLUMNS": "100"}
+    done = subprocess.run([sys.executable, "-m", "grader.cli", "bench"], cwd=REPO_ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "stage 07" in done.stdout
