@@ -127,3 +127,34 @@ def test_broken_exercise_through_the_cli_shows_a_panel(grade, tmp_path: Path) ->
     run = grade("0", "--target", str(target))
     assert run.code == 1 and "Traceback" not in run.output
     assert "Your file does not load" in run.output and "def greeting(:" in run.output
+
+
+def test_infinite_loop_in_poll_names_the_poll_line(tmp_path: Path) -> None:
+    from grader.paths import REPO_ROOT
+
+    stage = find_stage("01_future")
+    assert stage is not None
+    solution = (REPO_ROOT / "solutions" / "01_future" / "future.py").read_text(encoding="utf-8")
+    looping = solution.replace(
+        '            raise PolledAfterCompletion("ReadyFuture polled after it returned Ready")\n'
+        "        self._done = True\n",
+        '            raise PolledAfterCompletion("ReadyFuture polled after it returned Ready")\n'
+        "        while not self._done:\n            pass\n",
+    )
+    assert looping != solution
+    target = make_target(tmp_path, "01_future", {"future.py": looping})
+    result = run_stage(stage, str(target), test_timeout=1.0)
+    failure = first(result)
+    assert result.problem == "hang" and failure.hint == "hang"
+    assert (failure.location["function"] == "poll" and "while not self._done" in failure.location["code"]) \
+        or failure.location["code"] == "pass"
+
+
+def test_deleted_hidden_tests_are_a_grader_error(grade) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from grader.runner import GraderError
+
+    ghost = dataclasses.replace(STAGE, id="00_no_such_tests")
+    with pytest.raises(GraderError, match="hidden tests of stage 00_no_such_tests are missing"):
+        run_stage(ghost, "exercises")
