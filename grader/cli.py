@@ -2,8 +2,16 @@
 
     grade                 run stages in order from the first not yet passed; stop at a failure
     grade N               one stage (3, 03, 03_channel or channel)
-    grade list            every stage and where you are
+    grade watch [N]       re-run the current stage on every save
     grade hint [N]        the next level of hint for the current failure
+    grade list            every stage and where you are
+    grade slides [N]      the stage's slides (--html PATH: one offline HTML deck)
+    grade solution [N]    the reference answer, once stage N passed
+    grade reset N         restore a stage's stub (asks first; --yes), keeping a backup
+    grade bench           your runtime against asyncio, once stage 07 passed
+    grade verify [N]      instructor: every solution passes, stub fails, mutant is caught...
+    grade export -o DIR   instructor: a student copy without solutions
+    grade summary --results DIR   instructor: where the room is stuck, from --json files
     --target solutions    grade the reference solutions (or any folder laid out like them)
     --json                machine-readable results on stdout, nothing else there
 
@@ -51,9 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade the workshop's stages with the hidden tests.",
-        epilog="Examples: grade | grade 1 | grade hint | grade list | grade --target solutions",
+        epilog="Examples: grade | grade 1 | grade watch | grade hint | grade list | grade slides 2",
     )
-    parser.add_argument("words", nargs="*", metavar="[list | hint] [STAGE]")
+    parser.add_argument("words", nargs="*", metavar="[COMMAND] [STAGE]",
+                        help=f"a stage, or one of: {', '.join(COMMANDS)} (then an optional stage)")
     parser.add_argument(
         "--target",
         default="exercises",
