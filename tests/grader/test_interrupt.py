@@ -6,10 +6,12 @@ POSIX only: the test sends SIGINT to the whole process group, as a terminal does
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,31 +20,47 @@ from conftest import make_target
 from grader.paths import REPO_ROOT
 from tests_support import GOOD_SETUP
 
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="sends POSIX signals to a process group")
+pytestmark = [
+    pytest.mark.skipif(os.name == "nt", reason="sends POSIX signals to a process group"),
+    pytest.mark.skipif(shutil.which("pgrep") is None, reason="needs pgrep to see the child start"),
+]
 
 HANGING = GOOD_SETUP.replace('    return "Hello, Future!"', "    while True:\n        pass")
 
 
-def interrupt(args: list[str], tmp_path: Path, wait: float = 3.0) -> tuple[int, str]:
+def interrupt(args: list[str], tmp_path: Path, ready: Callable[[int, str], bool]) -> tuple[int, str]:
+    """Start `grade`, wait until `ready(pid, output so far)`, then Ctrl-C its process group."""
     env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json")}
-    child = subprocess.Popen([sys.executable, "-m", "grader.cli", *args], cwd=REPO_ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
-    time.sleep(wait)  # long enough for grade to be running; the verdict doesn't depend on it
-    os.killpg(child.pid, signal.SIGINT)
-    output, _ = child.communicate(timeout=30)
-    return child.returncode, output
+    log = tmp_path / "output.txt"
+    with open(log, "w", encoding="utf-8") as sink:
+        child = subprocess.Popen([sys.executable, "-m", "grader.cli", *args], cwd=REPO_ROOT, env=env,
+                                 stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                 start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not ready(child.pid, log.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling a condition, not timing the verdict
+        os.killpg(child.pid, signal.SIGINT)
+        child.wait(timeout=30)
+    return child.returncode, log.read_text(encoding="utf-8")
+
+
+def has_child_process(pid: int, output: str) -> bool:
+    """The child pytest is running (so grade is inside its run, past all imports)."""
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return bool(found.stdout.strip())
 
 
 def test_ctrl_c_during_a_run(tmp_path: Path) -> None:
     target = make_target(tmp_path, "00_setup", {"setup.py": HANGING})
-    code, output = interrupt(["0", "--target", str(target), "--timeout", "60"], tmp_path)
+    code, output = interrupt(["0", "--target", str(target), "--timeout", "60"], tmp_path,
+                             has_child_process)
     assert code == 130, output
     assert "Interrupted" in output and "Traceback" not in output
 
 
 def test_ctrl_c_during_watch(tmp_path: Path) -> None:
     target = make_target(tmp_path, "00_setup", {"setup.py": GOOD_SETUP})
-    code, output = interrupt(["watch", "0", "--target", str(target)], tmp_path, wait=4.0)
+    code, output = interrupt(["watch", "0", "--target", str(target)], tmp_path,
+                             lambda pid, output: "Watching" in output)
     assert code == 130, output
     assert "Interrupted" in output and "Traceback" not in output
