@@ -210,8 +210,8 @@ STAGE = Stage(
             why="`wake()` may run the task at once (another thread, an inline executor). Any "
                 "state the woken task needs must be in place before the wake: waking is the "
                 "last thing a release does.",
-            check="In your release, what happens after `wake()`? Move every state change "
-                  "(who owns the lock, who is in line) before it.",
+            check="In your release, list what changes after the `wake()` call. A waker may poll "
+                  "its task right there: what would that task see of the mutex at that moment?",
             rust="tokio collects wakers in a `WakeList` and wakes them after updating state and "
                  "unlocking its internal lock.",
             slide="Wake last",

@@ -56,9 +56,9 @@ STAGE = Stage(
             why="While the future is Pending, the thread has nothing to do: it sleeps on the "
                 "Signal. The future's waker must be that Signal, so a `wake()` from any thread "
                 "records the wake where the thread sleeps and lets it poll again.",
-            check="Do you build `Context(signal)` with the Signal itself? On Pending, do you call "
-                  "`signal.wait()`, and does `wait` sleep in `self.cond.wait()`? Does `wake` "
-                  "take the lock, set the flag and notify?",
+            check="Follow one wake from the other thread: which waker did the future get in its "
+                  "Context, what does calling it change, and what is your thread doing at that "
+                  "moment? The tests watch for the park in `self.cond`.",
             rust="`let waker = Waker::from(signal.clone()); let mut cx = "
                  "Context::from_waker(&waker); loop { match poll { Pending => signal.wait(), .. } }`",
             slide="Parking the thread",
