@@ -227,18 +227,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
             {"event": "result", "name": name, "status": "passed", "hint": None, "message": ""}
         )
     elif report.failed and call.excinfo is not None:
+        expected = tuple(marker.kwargs.get("raises", ())) if marker else ()
         _reporter.write(
             {
                 "event": "result",
                 "name": name,
                 "status": "failed",
-                **classify(call.excinfo.value, default_hint),
+                **classify(call.excinfo.value, default_hint, expected),
             }
         )
 
 
-def classify(error: BaseException, default_hint: str | None) -> dict[str, Any]:
-    """Turn an exception from a test into (hint, message, location), in the attendee's terms."""
+UNEXPECTED_HINT = "your_code_raised"
+
+
+def classify(
+    error: BaseException,
+    default_hint: str | None,
+    expected: tuple[type[BaseException], ...] = (),
+) -> dict[str, Any]:
+    """Turn an exception from a test into (hint, message, location), in the attendee's terms.
+
+    An exception raised in the attendee's code that the test did not name as its symptom
+    (`@pytest.mark.hint(id, raises=(TypeError,))`) is shown as itself, at its line, under the
+    `your_code_raised` hint: a NameError is not evidence of the mistake the test looks for.
+    """
     from kit.failures import HintedFailure
     from stdtask import TodoError
 
@@ -262,4 +275,6 @@ def classify(error: BaseException, default_hint: str | None) -> dict[str, Any]:
         message = f"Your code raised {type(error).__name__}" + (f": {text}" if text else ".")
         if where is None:
             message = f"The test got {type(error).__name__}" + (f": {text}" if text else ".")
+        elif not isinstance(error, expected):
+            return {"hint": UNEXPECTED_HINT, "message": message, "location": where}
     return {"hint": default_hint, "message": message, "location": where}

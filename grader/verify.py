@@ -12,6 +12,7 @@ The checks are those of grader/checks.py (shared with the project's own tests):
     same verdict twice a second run of the solution gives the same result, test by test
     mutant <id>        each mistake of the mutant catalogue is rejected with its own hint
     mutants            a stage after 00 has at least one mutant
+    alternative <id>   each correct alternative implementation (tests/alternatives/) passes
 
 and, when every stage is checked: the common hints point at slides of the setup deck, and
 every stage deck and stage folder belongs to a stage of the catalogue.
@@ -31,7 +32,7 @@ from typing import Any
 
 from rich.text import Text
 
-from grader import checks
+from grader import alternatives, checks
 from grader.catalogue import STAGES
 from grader.model import Stage
 from grader.mutants import Mutant, catalogue_dir, load_catalogue
@@ -112,6 +113,8 @@ def run_checks(stages: list[Stage], test_timeout: float) -> list[Check]:
             for s in stages
         }
         verdicts = {(m.stage, m.id): submit(check_mutant, m) for m in mutants}
+        alts = [a for a in alternatives.load_catalogue() if a.stage in chosen]
+        alt_verdicts = {(a.stage, a.id): submit(alternatives.check, a) for a in alts}
         results: list[Check] = []
         for s in stages:
             results += static_checks(s)
@@ -127,6 +130,10 @@ def run_checks(stages: list[Stage], test_timeout: float) -> list[Check]:
                 results.append(Check(s.id, "mutants", ["the mutant catalogue has no mutant for this stage"]))
             for m in stage_mutants:
                 results.append(_mutant_check(m, verdicts[(m.stage, m.id)].result()))
+            for a in (a for a in alts if a.stage == s.id):
+                outcome = alt_verdicts[(a.stage, a.id)].result()
+                found = [outcome] if isinstance(outcome, str) else alternatives.problems(outcome)
+                results.append(Check(s.id, f"alternative {a.id} passes", found))
     if len(stages) == len(STAGES):
         results.append(Check(ALL, "common hints point at the setup deck", checks.common_hint_problems()))
         results.append(Check(ALL, "every deck belongs to a stage", checks.orphan_deck_problems()))

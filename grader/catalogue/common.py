@@ -37,6 +37,17 @@ COMMON_HINTS: tuple[Hint, ...] = (
         slide="How this workshop works",
     ),
     Hint(
+        id="your_code_raised",
+        title="Your code raised an exception",
+        symptom="Your code raised an exception the test did not expect, at the line shown.",
+        why="An exception that escapes `poll` unwinds through everything that polled it, like "
+        "a Rust panic: the test never got to check what it was about to check.",
+        check="Read the exception's type and message, then the line: a typo, a missing import, "
+        "an attribute that does not exist yet, or a value of the wrong type?",
+        rust="Like a panic (`unwrap()` on `None`, an index out of bounds) inside `poll`.",
+        slide="How this workshop works",
+    ),
+    Hint(
         id="crash",
         title="The test process died",
         symptom="The Python process running the tests exited in the middle of a test.",
