@@ -253,7 +253,7 @@ def classify(
     `your_code_raised` hint: a NameError is not evidence of the mistake the test looks for.
     """
     from kit.failures import HintedFailure
-    from stdtask import TodoError
+    from stdtask import ContextExpired, TodoError
 
     assert _reporter is not None
     where = _reporter.location_from_traceback(error.__traceback__)
@@ -261,6 +261,8 @@ def classify(
         return {"hint": error.hint, "message": error.message, "location": where}
     if isinstance(error, TodoError):
         return {"hint": "not_started", "message": str(error), "location": where}
+    if isinstance(error, ContextExpired):
+        return {"hint": "context_outlived_poll", "message": f"Your code {error}", "location": where}
     if isinstance(error, SystemExit):
         message = f"Your code called sys.exit({error.code!r}) during the test."
     elif isinstance(error, RecursionError):

@@ -7,7 +7,7 @@ Everything an exercise needs and Rust's standard library gives for free lives he
     enum Poll<T> { Ready(T), Pending }    Poll.Ready(value) / Poll.Pending  (also Ready, Pending)
     std::task::Waker                      Waker            (wake(), will_wake())
     std::task::Wake for Arc<W>            Wake protocol    (any object with .wake())
-    std::task::Context                    Context          (cx.waker)
+    std::task::Context<'_>                Context          (cx.waker; expire() ends its poll)
     trait Future { fn poll(..) }          Future.poll(cx)
     impl Drop                             Future.drop()    (called once when abandoned)
     async fn / .await                     async def / await, bridged by CoroutineFuture
@@ -15,13 +15,14 @@ Everything an exercise needs and Rust's standard library gives for free lives he
     todo!()                               todo()
 """
 
-from stdtask.errors import PolledAfterCompletion, TodoError, todo
+from stdtask.errors import ContextExpired, PolledAfterCompletion, TodoError, todo
 from stdtask.future import CoroutineFuture, Future, into_future
 from stdtask.poll import Pending, Poll, Ready
 from stdtask.task import Context, Wake, Waker, noop_waker
 
 __all__ = [
     "Context",
+    "ContextExpired",
     "CoroutineFuture",
     "Future",
     "Pending",

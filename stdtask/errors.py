@@ -18,6 +18,16 @@ class PolledAfterCompletion(RuntimeError):
     """
 
 
+class ContextExpired(RuntimeError):
+    """A `Context` was used after the poll it was passed to had returned.
+
+    Rust's `Context<'_>` is borrowed for one call of `poll` and cannot be stored: the
+    borrow checker rejects `self.cx = cx`. Python cannot check that, so a `Context` whose
+    poll has returned is *expired* by whoever polled (`Context.expire()`), and its waker
+    then raises this on use. Keep `cx.waker`, never `cx`.
+    """
+
+
 def todo(what: str = "") -> NoReturn:
     """Mark unfinished work, like Rust's `todo!()`: raises `TodoError`.
 

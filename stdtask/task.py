@@ -70,12 +70,47 @@ def _noop() -> None:
 
 
 class Context:
-    """What a future gets on each poll; today it carries just the waker (Rust: `Context`)."""
+    """What a future gets on each poll; today it carries just the waker (Rust: `Context<'_>`).
+
+    Valid only during the poll it was passed to, as Rust's borrowed `&mut Context<'_>` is: a
+    future keeps `cx.waker` (Rust: `cx.waker().clone()`), never `cx` itself. Whoever polls may
+    call `expire()` when the poll returns (the test kit always does); from then on the
+    context's waker raises `ContextExpired` when used, naming the rule.
+    """
 
     __slots__ = ("waker",)
 
     def __init__(self, waker: Waker) -> None:
         self.waker = waker
 
+    def expire(self) -> None:
+        """End this context's lifetime: its poll has returned (Rust: the borrow ends)."""
+        self.waker = _EXPIRED_WAKER
+
     def __repr__(self) -> str:
         return f"Context({self.waker!r})"
+
+
+class _ExpiredWaker(Waker):
+    """The waker of a `Context` whose poll has returned: any use is the lifetime bug."""
+
+    __slots__ = ()
+
+    def wake(self) -> None:
+        from stdtask.errors import ContextExpired
+
+        raise ContextExpired(
+            "a Context was used after the poll it was passed to had returned. In Rust "
+            "`Context<'_>` lives only for one poll and cannot be stored: keep `cx.waker`, "
+            "never `cx`."
+        )
+
+    def will_wake(self, other: Waker) -> bool:
+        self.wake()
+        return False
+
+    def __repr__(self) -> str:
+        return "<waker of an expired Context>"
+
+
+_EXPIRED_WAKER = _ExpiredWaker()

@@ -48,6 +48,19 @@ COMMON_HINTS: tuple[Hint, ...] = (
         slide="How this workshop works",
     ),
     Hint(
+        id="context_outlived_poll",
+        title="A Context kept after its poll",
+        symptom="Your code used a `Context` after the poll it was passed to had returned.",
+        why="A `Context` is lent to one call of `poll`. The waker inside it is what lives on: "
+        "a future that stores the context instead reads, later, a waker that belongs to "
+        "nobody (or to whichever task the executor lends the context to next).",
+        check="Search your file for where a `cx` is stored on `self` or captured by a closure. "
+        "What should be kept from it, so that it still works after `poll` returns?",
+        rust="`self.cx = cx` does not compile: `Context<'_>` is borrowed for one poll. "
+        "`cx.waker().clone()` gives an owned `Waker` that may be kept.",
+        slide="Context lives for one poll",
+    ),
+    Hint(
         id="crash",
         title="The test process died",
         symptom="The Python process running the tests exited in the middle of a test.",

@@ -91,7 +91,11 @@ class InlineTask(Generic[T]):
         try:
             while True:
                 self._woken_while_polling = False
-                result = self.future.poll(Context(self.waker))
+                cx = Context(self.waker)
+                try:
+                    result = self.future.poll(cx)
+                finally:
+                    cx.expire()
                 self.results.append(result)
                 if result is not Pending or not self._woken_while_polling:
                     break

@@ -48,7 +48,11 @@ class SpyWaker(Waker):
 
 def poll_once(future: Future[T], waker: Waker | None = None) -> Poll[T]:
     """Poll `future` once with `waker` (a fresh spy if none)."""
-    return future.poll(Context(waker if waker is not None else SpyWaker()))
+    cx = Context(waker if waker is not None else SpyWaker())
+    try:
+        return future.poll(cx)
+    finally:
+        cx.expire()  # Rust: the `&mut Context<'_>` borrow ends with the poll
 
 
 class ManualTask(Generic[T]):
@@ -95,7 +99,11 @@ class ManualTask(Generic[T]):
         self._wakes.append(0)
         spy = SpyWaker(f"waker of poll #{self.polls}", self._wakes, self.polls - 1)
         self._latest_ref = weakref.ref(spy)
-        result = self.future.poll(Context(spy))
+        cx = Context(spy)
+        try:
+            result = self.future.poll(cx)
+        finally:
+            cx.expire()  # Rust: the `&mut Context<'_>` borrow ends with the poll
         self.result = result
         if result is Pending and not spy.woken:
             del spy
