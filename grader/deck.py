@@ -11,6 +11,7 @@ Used by the terminal view (grader.slides) and the HTML export (grader.deck_html)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from grader.model import Stage, slide_anchor
 from grader.paths import REPO_ROOT
 
 NOTES = "notes"  # the fence info of a slide's speaker notes
+_ERROR_CODE = re.compile(r"E\d{4}")  # rustdoc's `compile_fail,E0382`: the error it must show
 
 _LEXER_ALIASES = {"rs": "rust", "py": "python", "python3": "python", "sh": "bash", "shell": "bash"}
 _LANGUAGE_NAMES = {"rust": "Rust", "python": "Python", "bash": "Shell", "toml": "TOML"}
@@ -51,7 +53,10 @@ class Code:
     @property
     def label(self) -> str:
         name = _LANGUAGE_NAMES.get(self.lexer, self.lexer if self.lexer != "text" else "")
-        notes = [_FLAG_NOTES.get(flag, flag) for flag in self.flags]
+        notes = [_FLAG_NOTES.get(flag, flag) for flag in self.flags if not _ERROR_CODE.fullmatch(flag)]
+        codes = [flag for flag in self.flags if _ERROR_CODE.fullmatch(flag)]
+        if codes and notes:
+            notes[-1] += f" ({', '.join(codes)})"
         return " \u00b7 ".join([name, *notes]) if name else " \u00b7 ".join(notes)
 
 
