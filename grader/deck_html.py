@@ -71,6 +71,7 @@ _CSS = """
 .reveal section.deck-title .goal { font-size: .8em; color: #555; }
 .reveal section.deck-title .agenda { columns: 2; font-size: .6em; margin-top: 1em; }
 .reveal section.title-slide .decks { columns: 2; font-size: .7em; }
+.reveal img.diagram { display: block; margin: .4em auto; width: 100%; height: 540px; object-fit: contain; }
 .reveal .notes-hint { color: #8a8f95; font-size: .5em; }
 """
 
@@ -151,12 +152,25 @@ def _vendor(name: str) -> str:
     return (VENDOR / name).read_text(encoding="utf-8")
 
 
+def _embed_image(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+    """Local images (slides/diagrams/*.svg) are embedded; nothing is loaded from the network."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = html.escape(renderer.renderInlineAsText(token.children or [], options, env))
+    path = (REPO_ROOT / "slides" / src) if "://" not in src and not src.startswith("data:") else None
+    if path is not None and path.is_file():
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'<img class="diagram" src="data:{kind};base64,{data}" alt="{alt}">'
+    return f'<a href="{html.escape(src)}">[image: {alt or html.escape(src)}]</a>'
+
+
 class HtmlWriter:
     """Markdown, code and notes of the parsed decks (grader.slides) as reveal.js sections."""
 
     def __init__(self) -> None:
         self.md = _markdown()
-        self.md.add_render_rule("image", self._image)
+        self.md.add_render_rule("image", _embed_image)  # markdown-it binds it to its renderer
         self.formatter = HtmlFormatter(style=HTML_CODE_STYLE, cssclass="highlight")
         self.ids: set[str] = set()
 
@@ -169,18 +183,6 @@ class HtmlWriter:
             candidate, number = f"{deck_id}-{wanted}-{number}", number + 1
         self.ids.add(candidate)
         return candidate
-
-    def _image(self, renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-        """Local images are embedded; nothing is loaded from the network."""
-        token = tokens[idx]
-        src = str(token.attrGet("src") or "")
-        alt = html.escape(renderer.renderInlineAsText(token.children or [], options, env))
-        path = (REPO_ROOT / "slides" / src) if "://" not in src and not src.startswith("data:") else None
-        if path is not None and path.is_file():
-            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            data = base64.b64encode(path.read_bytes()).decode("ascii")
-            return f'<img src="data:{kind};base64,{data}" alt="{alt}">'
-        return f'<a href="{html.escape(src)}">[image: {alt or html.escape(src)}]</a>'
 
     def inline(self, text: str) -> str:
         return self.md.renderInline(text)
