@@ -226,12 +226,13 @@ def test_html_is_self_contained(exported: tuple[Path, str]) -> None:
     assert not re.search(r"<script[^>]*\bsrc\s*=", lowered)
     assert "<link" not in lowered and "@import" not in page.lower()
     assert not re.search(r"url\(\s*['\"]?(?!data:)", lowered)
-    media = r"<(img|iframe|object|embed|video|audio|source)[^>]*\bsrc\s*=\s*['\"]?(?!data:)"
+    media = r"<(img|iframe|object|embed|video|audio|source)[^>]*\bsrc\s*=\s*(?!['\"]?data:)"
     assert not re.search(media, lowered)
     assert not re.search(r"""(src|href)\s*=\s*['"]?(https?:)?//""", lowered)
     assert "default-src 'none'" in page  # the page itself forbids loading anything
     assert "<style>" in page and "<script>" in page  # inline
     assert "reveal.js" in page and "MIT licensed" in page  # the vendored library, licence kept
+    assert 'src="data:image/svg+xml;base64,' in page  # the diagrams, embedded
 
 
 def test_html_code_is_highlighted_and_paired(exported: tuple[Path, str]) -> None:
