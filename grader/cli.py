@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--yes", "-y", action="store_true", help="reset: do not ask before overwriting")
     parser.add_argument("--output", "-o", metavar="DEST", help="export: folder for the student copy")
     parser.add_argument("--results", metavar="FOLDER", help="summary: folder of attendees' --json files")
+    parser.add_argument("--wheelhouse", action="store_true",
+                        help="export: add every dependency's wheel, for an offline install")
+    parser.add_argument("--version", action="version", version=f"grade {_version()}")
+    parser.add_argument("--full", action="store_true",
+                        help="solution: both whole files instead of the differences")
     parser.add_argument(
         "--timeout",
         type=float,
@@ -87,9 +92,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rediscovering-the-future")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with usage on bad options
+    if args.words[:1] == ["help"]:  # `grade help` is `grade --help`
+        parser.print_help()
+        return EXIT_PASSED
     # With --json, stdout carries the JSON only; everything human goes to stderr.
     console = Console(stderr=args.json, highlight=False)
     try:
@@ -147,6 +164,10 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
     if len(words) > 1:
         raise UsageError(f"too many arguments: {' '.join(args.words)} (try `grade --help`)")
     stage = stage_or_error(words[0]) if words else None
+    if args.html and command != "slides":
+        raise UsageError("--html goes with `slides`: `grade slides --html slides.html`")
+    if args.full and command != "solution":
+        raise UsageError("--full goes with `solution`: `grade solution N --full`")
     session = Session(
         args.target,
         resolve_target(args.target),
