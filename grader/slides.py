@@ -22,7 +22,7 @@ from rich.text import Text
 
 from grader.catalogue import STAGES
 from grader.deck import Block, Code, Deck, DeckMissing, Pair, Prose, load_deck, parse_deck
-from grader.keys import KeySource, key_source
+from grader.keys import KeySource, key_source, read_key
 from grader.model import Stage
 from grader.session import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, Session
 
@@ -105,23 +105,6 @@ def slide_step(key: str) -> int | None:
     return None
 
 
-def _read_key(keys: KeySource) -> str:
-    """One key press, escape sequences and Windows' two-character codes read whole."""
-    key = None
-    while key is None:
-        key = keys.read(3600.0)
-    if key in ("\xe0", "\x00"):
-        return key + (keys.read(0.1) or "")
-    if key != "\x1b":
-        return key
-    sequence = key
-    while (more := keys.read(0.05)) is not None:
-        sequence += more
-        if more.isalpha() or more == "~":
-            break
-    return sequence
-
-
 def page_through(console: Console, pages: Sequence[Sequence[RenderableType]], keys: KeySource) -> None:
     """Show one slide at a time; Enter/space/→ next, ←/p previous, q quit."""
     index = 0
@@ -130,7 +113,10 @@ def page_through(console: Console, pages: Sequence[Sequence[RenderableType]], ke
         console.print(*pages[index])
         console.print(Text(f"{index}/{len(pages) - 1}  Enter/space/\u2192 next \u00b7 \u2190/p previous "
                            "\u00b7 q quit", style="dim"))
-        step = slide_step(_read_key(keys))
+        key = None
+        while key is None:
+            key = read_key(keys, 3600.0)
+        step = slide_step(key)
         if step == 0 or (step == 1 and index == len(pages) - 1):
             return
         if step is not None:
