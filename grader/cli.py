@@ -272,9 +272,17 @@ def show_list(session: Session, stage: Stage | None, args: argparse.Namespace) -
     return EXIT_PASSED
 
 
-def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
+def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace,
+              ask: str = "grade hint") -> int:
+    """The next level of the hint ladder for the stage's recorded failure (render.hint_levels)."""
     console = session.console
-    stage = stage or session.current_stage()
+    current = session.current_stage()
+    if stage is not None and current is not None and stage.number > current.number:
+        console.print(f"Stage {stage.number:02d} is locked: its hints come once you get there. "
+                      f"Pass stage {current.number:02d} first (`grade {current.number}`, and "
+                      f"`grade hint {current.number}` when stuck).")
+        return EXIT_FAILED
+    stage = stage or current
     if stage is None:
         console.print("Every stage passes: no hints needed.")
         return EXIT_PASSED
@@ -292,8 +300,8 @@ def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace) -
     hint = find_hint(stage, test.hint)
     if hint is None:
         raise GraderError(f"the test {test.name} names an unknown hint {test.hint!r}")
-    level = session.progress.next_hint_level(stage, hint.id, len(hint.levels()))
-    console.print(render.hint_panel(stage, hint, level, test))
+    level = session.progress.next_hint_level(stage, hint.id, len(render.HINT_LEVELS))
+    console.print(render.hint_panel(stage, hint, level, test, ask))
     return EXIT_FAILED
 
 

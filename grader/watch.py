@@ -70,7 +70,7 @@ def show(session: Session, stage: Stage) -> bool:
         console.print(Text.assemble((f"Stage {stage.number:02d} \u00b7 {stage.title} passes!", "bold green"),
                                     f"  ({len(result.tests)} tests)"))
     else:
-        console.print(render.failure_panel(stage, result))
+        console.print(render.failure_panel(stage, result, hint_command="press [h]"))
     if session.grading_exercises:
         session.progress.save()
     return result.status == "passed"
@@ -110,7 +110,7 @@ def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
             from grader.cli import show_hint
 
             console.print()
-            show_hint(session, stage, args)
+            show_hint(session, stage, args, ask="press [h]")
         elif key in ("l", "L"):
             from grader.cli import show_list
 
