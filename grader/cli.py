@@ -215,6 +215,7 @@ def run_in_order(session: Session) -> int:
         return EXIT_PASSED
     stage = find_stage(failed.id)
     assert stage is not None
+    console.print(render.where_you_are(stage, session.target_dir))
     console.print(render.failure_panel(stage, failed))
     return EXIT_FAILED
 

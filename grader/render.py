@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -11,6 +14,7 @@ from rich.text import Text
 
 from grader.catalogue import STAGES, find_hint
 from grader.model import Hint, Stage
+from grader.paths import REPO_ROOT
 from grader.results import StageResult, TestResult
 
 STATUS_STYLE = {
@@ -115,7 +119,10 @@ def failure_panel(stage: Stage, result: StageResult, hint_command: str | None = 
         parts.append(_section("First question", hint.check))
     ask = hint_command or f"grade hint {stage.number}"
     more = f"{ask}: {HINT_LEVELS[0]}" if hint is not None else "fix, save, grade"
-    title = fit_title(f"Stage {stage.number:02d} \u2014 {hint.title if hint else 'failed'}")
+    name = hint.title if hint else "failed"
+    if hint is not None and hint.id == "not_started" and not _first_todo(test.location):
+        name = "Keep going: the next todo()"  # "not started" only at the file's first todo()
+    title = fit_title(f"Stage {stage.number:02d} \u2014 {name}")
     return Panel(
         Group(*parts),
         title=title,
@@ -124,6 +131,40 @@ def failure_panel(stage: Stage, result: StageResult, hint_command: str | None = 
         subtitle=Text(more),  # Text: `[h]` is a key, not rich markup
         subtitle_align="right",
     )
+
+
+_TODO_CALL = re.compile(r"^\s*todo\(")
+
+
+def _first_todo(location: dict[str, Any] | None) -> bool:
+    """Is the todo() the test hit the first one of its file (the attendee has not started)?"""
+    if not location or not location.get("file") or not location.get("line"):
+        return True
+    path = Path(location["file"])
+    path = path if path.is_absolute() else REPO_ROOT / path  # the child's paths: from the root
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return True
+    first = next((number for number, line in enumerate(lines, 1) if _TODO_CALL.match(line)), None)
+    return first is None or first == location["line"]
+
+
+def where_you_are(stage: Stage, target_dir: Path) -> Text:
+    """"Stages 00-02 pass. Now: stage 03 · An async channel: edit exercises/03_channel/channel.py"."""
+    files = ", ".join(_display(target_dir / stage.id / name) for name in stage.files)
+    done = ("Stage 00 passes. " if stage.number == 1 else
+            f"Stages 00\u2013{stage.number - 1:02d} pass. " if stage.number > 1 else "")
+    return Text.assemble((done, "green"), ("Now: ", "bold"),
+                         (f"stage {stage.number:02d} \u00b7 {stage.title}", "bold"),
+                         f" ({stage.minutes} min): edit {files}")
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def hint_levels(stage: Stage, hint: Hint, test: TestResult) -> list[tuple[str, Text]]:

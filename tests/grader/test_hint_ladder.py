@@ -83,3 +83,20 @@ def test_watch_says_press_h() -> None:
     test = Result("test_x", "failed", stage.hints[0].id, "Message.", None)
     panel = shown(render.failure_panel(stage, StageResult(stage.id, "failed", [test]), "press [h]"))
     assert "press [h]" in panel and "grade hint" not in panel
+
+
+def test_not_started_only_at_the_first_todo(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    stage = STAGES[0]
+    source = tmp_path / "setup.py"
+    source.write_text("def a():\n    todo()\n\n\ndef b():\n    todo()\n", encoding="utf-8")
+    for line, title in ((2, "Not started yet"), (6, "Keep going")):
+        test = Result("test_x", "failed", "not_started", "not yet implemented",
+                      {"file": str(source), "line": line, "function": "a"})
+        panel = shown(render.failure_panel(stage, StageResult(stage.id, "failed", [test])))
+        assert title in panel.splitlines()[0], panel
+
+
+def test_where_you_are_names_the_stage_and_its_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = shown(render.where_you_are(STAGES[3], tmp_path), width=200)
+    assert "Stages 00–02 pass." in text and f"stage 03 · {STAGES[3].title}" in text
+    assert STAGES[3].files[0] in text
