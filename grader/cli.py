@@ -240,11 +240,13 @@ def run_one(session: Session, stage: Stage) -> int:
     session.results[stage.id] = result
     if result.status == "passed":
         passed = len(result.tests)
+        later = STAGES[STAGES.index(stage) + 1:]
         console.print(
             Text.assemble(
                 (f"Stage {stage.number:02d} passes", "bold green"),
                 f" ({passed} tests). ",
-                ("Run `grade` to go on.", "dim"),
+                (f"Next: stage {later[0].number:02d} \u00b7 {later[0].title} \u2014 run `grade` to go on."
+                 if later else "That was the last stage: run `grade` to see every stage pass.", "dim"),
             )
         )
         return EXIT_PASSED
