@@ -12,6 +12,7 @@
     grade verify [N]      instructor: every solution passes, stub fails, mutant is caught...
     grade export -o DIR   instructor: a student copy without solutions
     grade summary --results DIR   instructor: where the room is stuck, from --json files
+    grade room serve      instructor: a live view of the room; attendees `grade room join URL CODE`
     --target solutions    grade the reference solutions (or any folder laid out like them)
     --json                machine-readable results on stdout, nothing else there
 
@@ -80,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--results", metavar="FOLDER", help="summary: folder of attendees' --json files")
     parser.add_argument("--wheelhouse", action="store_true",
                         help="export: add every dependency's wheel, for an offline install")
+    parser.add_argument("--name", help="room join: the name the instructor sees")
+    parser.add_argument("--host", help="room serve: the address to listen on (default: the LAN address)")
+    parser.add_argument("--port", type=int, help="room serve: the port (default 8765; 0: any free port)")
     parser.add_argument("--version", action="version", version=f"grade {_version()}")
     parser.add_argument("--full", action="store_true",
                         help="solution: both whole files instead of the differences")
@@ -160,6 +164,10 @@ def stage_or_error(name: str) -> Stage:
 
 def dispatch(args: argparse.Namespace, console: Console) -> int:
     words = list(args.words)
+    if words[:1] == ["room"]:  # `grade room serve|join URL CODE|leave|status`: words, not a stage
+        from grader import room
+
+        return room.room(console, words[1:], Progress().path, args)
     command = words.pop(0) if words and words[0] in COMMANDS else "run"
     if len(words) > 1:
         raise UsageError(f"too many arguments: {' '.join(args.words)} (try `grade --help`)")
@@ -185,8 +193,10 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
             module, function = COMMANDS[command].split(":")
             return int(getattr(importlib.import_module(module), function)(session, stage, args))
         code = run_one(session, stage) if stage else run_in_order(session)
+        report = json_report(session)
         if args.json:
-            print(json.dumps(json_report(session), indent=2))
+            print(json.dumps(report, indent=2))
+        _report_to_room(session, report)
         return code
     finally:
         if session.grading_exercises:
@@ -194,6 +204,17 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
             session.progress.save()
             for warning in session.progress.warnings[shown:]:
                 console.print(Text(warning, style="yellow"))
+
+
+def _report_to_room(session: Session, report: dict[str, object]) -> None:
+    """If this checkout joined a room (`grade room join`), tell it, without waiting long."""
+    if not session.grading_exercises:
+        return
+    from grader import room
+
+    sending = room.report_in_background(session.progress.path, report)
+    if sending is not None:
+        sending.join(room.POST_TIMEOUT)  # bounded: an unreachable room costs at most this
 
 
 def run_in_order(session: Session) -> int:
@@ -308,6 +329,9 @@ def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace,
     return EXIT_FAILED
 
 
+JSON_VERSION = 1  # of `--json`'s layout (SPEC §5); `grade summary` and the room check it
+
+
 def json_report(session: Session) -> dict[str, object]:
     stages = []
     for stage in STAGES:
@@ -329,7 +353,7 @@ def json_report(session: Session) -> dict[str, object]:
                 ],
             }
         )
-    return {"target": session.target, "stages": stages}
+    return {"version": JSON_VERSION, "target": session.target, "stages": stages}
 
 
 if __name__ == "__main__":

@@ -73,6 +73,10 @@ def show(session: Session, stage: Stage) -> bool:
         console.print(render.failure_panel(stage, result, hint_command="press [h]"))
     if session.grading_exercises:
         session.progress.save()
+        from grader import room
+        from grader.cli import json_report
+
+        room.report_in_background(session.progress.path, json_report(session))  # never waited for
     return result.status == "passed"
 
 

@@ -41,3 +41,8 @@ def test_an_old_python_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -
         exec(compile(source, "grader/__init__.py", "exec"), {"__name__": "grader_under_test"})
     message = str(refused.value.code)
     assert "needs Python 3.10 or newer" in message and "\n" not in message
+
+
+def test_json_names_its_layout_version(grade) -> None:  # type: ignore[no-untyped-def]
+    run = grade("0", "--json")
+    assert run.json()["version"] == 1 and run.json()["target"] == "exercises"
