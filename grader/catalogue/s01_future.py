@@ -193,8 +193,9 @@ STAGE = Stage(
             why="An I/O future is lazy: the first poll starts the operation and hands the device "
             "a way to report back; the completion stores the result and wakes the latest "
             "waker; the next poll returns it.",
-            check="What does your completion callback do? It must store the result before it "
-            "wakes, and wake the waker from the latest poll.",
+            check="What does your completion callback do, and what does it find when the "
+            "device answers at once, inside `submit()`? Where does each Request keep its own "
+            "answer?",
             rust="How tokio's I/O resources work: a readiness event wakes the stored waker.",
             slide="Spurious polls and laziness",
         ),

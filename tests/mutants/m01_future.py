@@ -295,3 +295,85 @@ MUTANTS += [
         note="PolledAfterCompletion is used but not imported (NameError on the second poll)",
     ),
 ]
+
+# --- found by the adversarial self-check (issue 10) -----------------------------------------
+MUTANTS += [
+    mutant(
+        "flag_busy_on_repoll",
+        STAGE,
+        hint="busy_loop",
+        file=FILE,
+        find="            flag._waker = cx.waker\n",
+        replace="            if flag._waker is not None:\n                cx.waker.wake()\n"
+        "            flag._waker = cx.waker\n",
+        note="FlagFuture wakes itself whenever it is polled again while waiting",
+    ),
+    mutant(
+        "request_busy_on_repoll",
+        STAGE,
+        hint="busy_loop",
+        file=FILE,
+        find="        if not self._submitted:\n",
+        replace="        if self._submitted:\n            cx.waker.wake()\n"
+        "        if not self._submitted:\n",
+        note="Request wakes itself on every poll after the one that submitted",
+    ),
+    mutant(
+        "flags_share_one_waiter",
+        STAGE,
+        hint="flag",
+        file=FILE,
+        find="            waker, self._waker = self._waker, None\n",
+        replace="            waker, Flag._waiting = Flag._waiting, None\n",
+        note="Every Flag stores its waiter's waker in one place shared by all flags",
+        more=(
+            Edit(FILE, "            flag._waker = cx.waker\n",
+                 "            Flag._waiting = cx.waker\n"),
+            Edit(FILE, "    would be an `Arc<Mutex<State>>` in Rust. One waiter at a time.\n    \"\"\"\n",
+                 "    would be an `Arc<Mutex<State>>` in Rust. One waiter at a time.\n    \"\"\"\n\n"
+                 "    _waiting: Waker | None = None\n"),
+        ),
+    ),
+]
+MUTANTS += [
+    mutant(
+        "request_submits_under_lock",
+        STAGE,
+        hint="request",
+        file=FILE,
+        find="        self._waker: Waker | None = None\n        self._done = False\n\n"
+        "    def poll(self, cx: Context) -> Poll[str]:\n        if self._done:\n",
+        replace="        self._waker: Waker | None = None\n        self._done = False\n"
+        "        self._lock = threading.Lock()\n\n"
+        "    def poll(self, cx: Context) -> Poll[str]:\n"
+        "        with self._lock:\n            return self._poll(cx)\n\n"
+        "    def _poll(self, cx: Context) -> Poll[str]:\n        if self._done:\n",
+        note="Request holds its Lock through poll, submit included; the completion needs it "
+        "too, so a device that answers inside submit() deadlocks",
+        more=(
+            Edit(FILE, "        self._result = result\n        if self._waker",
+                 "        with self._lock:\n            self._result = result\n        if self._waker"),
+        ),
+    ),
+    mutant(
+        "request_callback_captures_cx",
+        STAGE,
+        hint="context_outlived_poll",
+        file=FILE,
+        find="            self._device.submit(self._payload, self._complete)\n",
+        replace="            def done(result: str) -> None:\n                self._result = result\n"
+        "                cx.waker.wake()\n\n            self._device.submit(self._payload, done)\n",
+        note="Request's completion is a closure that uses the `cx` of the submitting poll",
+    ),
+    mutant(
+        "request_callback_captures_first_waker",
+        STAGE,
+        hint="stale_waker",
+        file=FILE,
+        find="            self._device.submit(self._payload, self._complete)\n",
+        replace="            waker = cx.waker\n\n            def done(result: str) -> None:\n"
+        "                self._result = result\n                waker.wake()\n\n"
+        "            self._device.submit(self._payload, done)\n",
+        note="Request's completion is a closure that wakes the waker of the submitting poll",
+    ),
+]

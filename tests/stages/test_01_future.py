@@ -335,6 +335,29 @@ def test_flag_set_from_another_thread_wakes_the_waiter() -> None:
            f"After set() from another thread, the next poll returned {result!r}.")
 
 
+@pytest.mark.hint("flag")
+def test_two_flags_wake_their_own_waiters() -> None:
+    first, second = stage.Flag(), stage.Flag()
+    waiting_first = ManualTask(first.wait(), what="the first flag's future")
+    waiting_second = ManualTask(second.wait(), what="the second flag's future")
+    waiting_first.poll()
+    waiting_second.poll()
+    set_flag(first)
+    expect(
+        waiting_first.is_woken and not waiting_second.is_woken,
+        "flag",
+        "Two flags, each with a future waiting on it. set() on the first flag woke "
+        + ("its own waiter and also the second flag's waiter."
+           if waiting_first.is_woken else
+           "the second flag's waiter instead of its own." if waiting_second.is_woken else
+           "neither waiter."),
+    )
+    result = poll_once(second.wait())
+    expect(result is Pending, "flag",
+           f"Only the first of two flags was set, yet a new future of the second flag "
+           f"returned {result!r}.")
+
+
 @pytest.mark.hint("stale_waker")
 def test_flag_wakes_the_waker_of_the_latest_poll() -> None:
     flag = stage.Flag()
@@ -356,9 +379,16 @@ def test_flag_wakes_the_waker_of_the_latest_poll() -> None:
 def test_flag_spurious_polls_change_nothing() -> None:
     flag = stage.Flag()
     task = ManualTask(flag.wait(), what="the flag's future")
-    for _ in range(5):
+    for i in range(5):
         result = task.poll()
-        expect(result is Pending, "flag", f"The flag is not set, yet poll returned {result!r}.")
+        expect(result is Pending, "flag", f"The flag is not set, yet poll #{i + 1} returned "
+               f"{result!r}.")
+        expect(
+            not task.is_woken,
+            "busy_loop",
+            f"The flag is not set, yet on poll #{i + 1} the future woke its own waker while "
+            "returning Pending.",
+        )
     set_flag(flag)
     stale = task.stale_wakes
     expect(
@@ -495,8 +525,16 @@ def test_request_submits_on_first_poll_and_finishes_with_the_result() -> None:
 def test_request_submits_exactly_once_however_often_polled() -> None:
     device = FakeDevice()
     task = ManualTask(stage.Request(device, "GET /"), what="Request")
-    for _ in range(4):
-        task.poll()
+    for i in range(4):
+        result = task.poll()
+        expect(result is Pending, "request",
+               f"The device has not answered, yet poll #{i + 1} returned {result!r}.")
+        expect(
+            not task.is_woken,
+            "busy_loop",
+            f"The device has not answered, yet on poll #{i + 1} the request woke its own "
+            "waker while returning Pending.",
+        )
     expect(
         len(device.submissions) == 1,
         "repeated_side_effect",
@@ -560,6 +598,30 @@ def test_request_answered_from_another_thread() -> None:
     result = task.poll()
     expect(result == Ready("200 OK"), "request",
            f"The device answered '200 OK' from another thread; the next poll returned {result!r}.")
+
+
+@pytest.mark.hint("request")
+def test_two_requests_get_their_own_answers() -> None:
+    device = FakeDevice()
+    first = ManualTask(stage.Request(device, "GET /a"), what="the first request")
+    second = ManualTask(stage.Request(device, "GET /b"), what="the second request")
+    first.poll()
+    second.poll()
+    sent = [p for p, _ in device.submissions]
+    expect(sent == ["GET /a", "GET /b"], "request",
+           f"Two requests, each polled once: the device saw {sent!r}.")
+    device.finish("B", index=1)
+    woke = ("both requests' wakers" if first.is_woken and second.is_woken
+            else "the first request's waker instead" if first.is_woken
+            else "the second request's waker" if second.is_woken
+            else "neither waker")
+    expect(second.is_woken and not first.is_woken, "request",
+           f"Two requests were waiting; the device answered the second one, which woke {woke}.")
+    device.finish("A", index=0)
+    answers = (first.poll(), second.poll())
+    expect(answers == (Ready("A"), Ready("B")), "request",
+           "The device answered 'B' to the second request, then 'A' to the first; the "
+           f"requests then returned {answers[0]!r} and {answers[1]!r}.")
 
 
 @pytest.mark.hint("falsy_value")
