@@ -77,6 +77,25 @@ def run_on_another_thread(action: Callable[[], None]) -> None:
         raise outcome["error"]
 
 
+def run_waking(action: Callable[[], None], task: InlineTask[Any], who: str) -> None:
+    """Run `action` (which should wake `task`) without letting a deadlock hang the test."""
+    thread, outcome = start_thread(action, name="the code that wakes")
+    thread.join(LIMIT)
+    if thread.is_alive():
+        if task.polling:
+            fail(
+                "wake_under_lock",
+                f"{who} called wake(); this test's waker polls the task right there, inside "
+                f"wake() (an executor may do that). After {LIMIT:g} s that poll had still not "
+                f"returned, nor had {who}: the poll waits for something {who} is holding, and "
+                f"{who} waits for the poll.",
+            )
+        fail("hang", f"{who} had not returned after {LIMIT:g} s"
+             + (" (its wake() had returned)." if task.waker.woken else ", and had not woken the task."))
+    if "error" in outcome:
+        raise outcome["error"]
+
+
 def shown(value: object) -> str:
     """A value as the attendee would write it, with a word for the empty ones."""
     names = {"": "an empty string", "[]": "an empty list"}
@@ -426,7 +445,7 @@ def test_flag_set_wakes_after_releasing_its_lock() -> None:
             "set() woke the task. This test's waker has the task polled on another thread "
             "and waits for that poll before wake() returns (an executor may do that). The "
             f"poll could not finish while set() was inside wake() (the test gave up after "
-            f"{LIMIT:g} s), and finished as soon as set() returned: set() was still holding "
+            f"{LIMIT:g} s), and finished once set() had returned: set() was still holding "
             "something the poll needs. With such a waker, set() and the poll wait for each "
             "other forever.",
         )
@@ -450,12 +469,7 @@ def test_flag_is_set_before_the_waiter_is_woken() -> None:
     task = InlineTask(flag.wait(), name="the flag's task")
     result = task.poll()
     expect(result is Pending, "flag", f"The flag is not set, yet poll returned {result!r}.")
-    watchdog(
-        lambda: set_flag(flag), seconds=LIMIT, hint="wake_under_lock",
-        message="set() did not return. Its waker polls the task at once, inside wake(), and "
-        "that poll never finished (set() returns at once with a waker that only records "
-        "the wake)",
-    )
+    run_waking(lambda: set_flag(flag), task, "set()")
     expect(task.waker.woken, "flag",
            "set() was called while the future was waiting, but its waker was not woken.")
     if not task.done:
@@ -666,7 +680,7 @@ def test_request_wakes_after_releasing_any_lock() -> None:
             "waker has the task polled on another thread and waits for that poll before "
             "wake() returns (an executor may do that). The poll could not finish while the "
             f"completion was inside wake() (the test gave up after {LIMIT:g} s), and "
-            "finished as soon as the completion returned: it was still holding something "
+            "finished once the completion had returned: it was still holding something "
             "the poll needs. With such a waker, the two wait for each other forever.",
         )
     if outcome == "never":
@@ -694,12 +708,7 @@ def test_request_stores_the_answer_before_waking() -> None:
     result = task.poll()
     expect(result is Pending, "request",
            f"The device has not answered, yet poll returned {result!r}.")
-    watchdog(
-        lambda: device.finish("200 OK"), seconds=LIMIT, hint="wake_under_lock",
-        message="The device's answer did not return. The request's waker polls the task at "
-        "once, inside wake(), and that poll never finished (the answer returns at once with "
-        "a waker that only records the wake)",
-    )
+    run_waking(lambda: device.finish("200 OK"), task, "The request's completion")
     expect(task.waker.woken, "request",
            "The device reported its result, but the waker was not woken.")
     if not task.done:
