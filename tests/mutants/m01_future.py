@@ -377,3 +377,22 @@ MUTANTS += [
         note="Request's completion is a closure that wakes the waker of the submitting poll",
     ),
 ]
+MUTANTS += [
+    mutant(
+        "flag_registers_every_poll",
+        STAGE,
+        hint="repeated_side_effect",
+        file=FILE,
+        find="            flag._waker = cx.waker\n",
+        replace="            flag._wakers.append(cx.waker)\n",
+        note="FlagFuture adds its waker to a list on every poll; set() wakes them all",
+        more=(
+            Edit(FILE, "        self._is_set = False\n        self._waker: Waker | None = None\n",
+                 "        self._is_set = False\n        self._wakers: list[Waker] = []\n"),
+            Edit(FILE, "            waker, self._waker = self._waker, None\n        if waker is not None:\n"
+                 "            waker.wake()  # outside the lock: the waker may run arbitrary code\n",
+                 "            wakers, self._wakers = self._wakers, []\n        for waker in wakers:\n"
+                 "            waker.wake()\n"),
+        ),
+    ),
+]

@@ -48,8 +48,8 @@ class FakeDevice:
         except ContextExpired:
             fail(
                 "context_outlived_poll",
-                f"The device answered {result!r}, and the request tried to wake its task "
-                "through the Context of an earlier poll. That poll had returned, so its "
+                f"The device answered {result!r}, and the request's completion used the "
+                "Context of an earlier poll to reach a waker. That poll had returned, so its "
                 "context had expired: a Context is valid only during its own poll.",
             )
 
@@ -61,7 +61,7 @@ def set_flag(flag: Any) -> None:
     except ContextExpired:
         fail(
             "context_outlived_poll",
-            "set() tried to wake the waiting task through the Context of an earlier poll. "
+            "set() used the Context of an earlier poll to reach the waiting task's waker. "
             "That poll had returned, so its context had expired: a Context is valid only "
             "during its own poll.",
         )
@@ -82,15 +82,16 @@ def run_waking(action: Callable[[], None], task: InlineTask[Any], who: str) -> N
     thread, outcome = start_thread(action, name="the code that wakes")
     thread.join(LIMIT)
     if thread.is_alive():
+        first = who[:1].upper() + who[1:]
         if task.polling:
             fail(
                 "wake_under_lock",
-                f"{who} called wake(); this test's waker polls the task right there, inside "
+                f"{first} called wake(); this test's waker polls the task right there, inside "
                 f"wake() (an executor may do that). After {LIMIT:g} s that poll had still not "
                 f"returned, nor had {who}: the poll waits for something {who} is holding, and "
                 f"{who} waits for the poll.",
             )
-        fail("hang", f"{who} had not returned after {LIMIT:g} s"
+        fail("hang", f"{first} had not returned after {LIMIT:g} s"
              + (" (its wake() had returned)." if task.waker.woken else ", and had not woken the task."))
     if "error" in outcome:
         raise outcome["error"]
@@ -101,6 +102,11 @@ def shown(value: object) -> str:
     names = {"": "an empty string", "[]": "an empty list"}
     text = repr(value)
     return f"{text} ({names[text]})" if text in names else text
+
+
+def listed(answers: list[object]) -> str:
+    """`Pending, Ready('liftoff'), raised PolledAfterCompletion`: answers in a sentence."""
+    return ", ".join(a if isinstance(a, str) else repr(a) for a in answers)
 
 
 def expect_ready_before(result: Poll[Any], hint: str, what: str) -> None:
@@ -258,9 +264,10 @@ def test_two_countdowns_count_separately() -> None:
         answers == {"Countdown(2)": [Pending, Pending, Ready("liftoff")],
                     "Countdown(1)": [Pending, Ready("liftoff")]},
         "countdown",
-        "Countdown(2) and Countdown(1) were created, then polled in turn. They answered "
-        f"{answers['Countdown(2)']!r} and {answers['Countdown(1)']!r}. Each counts its own "
-        "polls: Countdown(2) is Pending twice, Countdown(1) once, then Ready('liftoff').",
+        "Countdown(2) and Countdown(1) were created, then polled in turn. Countdown(2) "
+        f"answered {listed(answers['Countdown(2)'])}; Countdown(1) answered "
+        f"{listed(answers['Countdown(1)'])}. Each counts its own polls: Countdown(2) is "
+        "Pending twice, Countdown(1) once, then Ready('liftoff').",
     )
 
 
@@ -413,9 +420,9 @@ def test_flag_spurious_polls_change_nothing() -> None:
     expect(
         stale == 0,
         "repeated_side_effect",
-        f"The future was polled 5 times, each time with a new waker; set() then woke "
-        f"{stale} of the 4 older wakers too: polling again registered the future again "
-        "instead of replacing its registration.",
+        "The future was polled 5 times, each time with a new waker; set() then woke the "
+        f"latest waker, and {stale} wake(s) also went to wakers of earlier polls: polling "
+        "again registered the future again instead of replacing its registration.",
     )
 
 
@@ -708,7 +715,7 @@ def test_request_stores_the_answer_before_waking() -> None:
     result = task.poll()
     expect(result is Pending, "request",
            f"The device has not answered, yet poll returned {result!r}.")
-    run_waking(lambda: device.finish("200 OK"), task, "The request's completion")
+    run_waking(lambda: device.finish("200 OK"), task, "the request's completion")
     expect(task.waker.woken, "request",
            "The device reported its result, but the waker was not woken.")
     if not task.done:
