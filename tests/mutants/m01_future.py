@@ -396,3 +396,17 @@ MUTANTS += [
         ),
     ),
 ]
+MUTANTS += [
+    mutant(
+        "ready_future_forgets_its_value",
+        STAGE,
+        hint="poll_after_ready",
+        file=FILE,
+        find="        if self._done:\n"
+        '            raise PolledAfterCompletion("ReadyFuture polled after it returned Ready")\n'
+        "        self._done = True\n        return Ready(self._value)\n",
+        replace="        value = self._value\n        del self._value  # handed out\n"
+        "        return Ready(value)\n",
+        note="ReadyFuture deletes its value after Ready, so a second poll raises AttributeError",
+    ),
+]

@@ -17,10 +17,11 @@ import pytest
 
 from kit import ManualTask, SpyWaker, expect, fail, load_stage, poll_once, watchdog
 from kit.checking_waker import InlineTask
+from kit.failures import raised
 from kit.spies import expect_polled_after_completion_detected
 from kit.thread_poll_waker import ThreadPollWaker
 from kit.threads import LIMIT, start_thread
-from stdtask import ContextExpired, Pending, Poll, PolledAfterCompletion, Ready
+from stdtask import ContextExpired, Pending, Poll, PolledAfterCompletion, Ready, TodoError
 
 stage = load_stage("01_future")
 
@@ -109,6 +110,24 @@ def listed(answers: list[object]) -> str:
     return ", ".join(a if isinstance(a, str) else repr(a) for a in answers)
 
 
+def expect_poll_after_ready_detected(future: Any, what: str) -> None:
+    """Poll a finished future again: it must raise PolledAfterCompletion, not another error.
+
+    A NameError stays itself (your_code_raised): a missing import of PolledAfterCompletion
+    means the future *did* try to detect the poll after Ready.
+    """
+    try:
+        expect_polled_after_completion_detected(future, "poll_after_ready", what)
+    except (AssertionError, ContextExpired, TodoError, NameError):
+        raise
+    except Exception as error:
+        fail(
+            "poll_after_ready",
+            f"{what} was polled again after returning Ready and raised {raised(error)}, "
+            "not PolledAfterCompletion.",
+        )
+
+
 def expect_ready_before(result: Poll[Any], hint: str, what: str) -> None:
     """The poll before a poll-after-Ready check must have been Ready (else say what it was)."""
     expect(
@@ -170,7 +189,7 @@ def test_ready_future_with_a_falsy_value_is_ready_on_first_poll(value: object) -
 def test_ready_future_detects_poll_after_completion(value: object) -> None:
     future = stage.ReadyFuture(value)
     expect_ready_before(poll_once(future), "ready_future", f"ReadyFuture({value!r})")
-    expect_polled_after_completion_detected(future, "poll_after_ready", f"ReadyFuture({value!r})")
+    expect_poll_after_ready_detected(future, f"ReadyFuture({value!r})")
 
 
 # --- YieldNow ------------------------------------------------------------------------
@@ -200,7 +219,7 @@ def test_yield_now_detects_poll_after_completion() -> None:
     future = stage.YieldNow()
     poll_once(future)
     expect_ready_before(poll_once(future), "yield_now", "YieldNow, on its second poll,")
-    expect_polled_after_completion_detected(future, "poll_after_ready", "YieldNow()")
+    expect_poll_after_ready_detected(future, "YieldNow()")
 
 
 @pytest.mark.hint("yield_now")
@@ -276,7 +295,7 @@ def test_countdown_detects_poll_after_completion() -> None:
     future = stage.Countdown(1)
     poll_once(future)
     expect_ready_before(poll_once(future), "countdown", "Countdown(1), on its second poll,")
-    expect_polled_after_completion_detected(future, "poll_after_ready", "Countdown(1)")
+    expect_poll_after_ready_detected(future, "Countdown(1)")
 
 
 @pytest.mark.hint("countdown")
@@ -495,7 +514,7 @@ def test_flag_future_detects_poll_after_completion() -> None:
     set_flag(flag)
     future = flag.wait()
     expect_ready_before(poll_once(future), "flag", "The future of a flag that was set")
-    expect_polled_after_completion_detected(future, "poll_after_ready", "The flag's future")
+    expect_poll_after_ready_detected(future, "The flag's future")
 
 
 # --- Request -------------------------------------------------------------------------
@@ -738,4 +757,4 @@ def test_request_detects_poll_after_completion() -> None:
     device.finish("200 OK")
     expect_ready_before(poll_once(future), "request",
                         "The request, polled after the device answered '200 OK',")
-    expect_polled_after_completion_detected(future, "poll_after_ready", "Request")
+    expect_poll_after_ready_detected(future, "Request")
