@@ -148,7 +148,7 @@ STAGE = Stage(
             "an answer, and `None` may be the value itself. Whether the future is done is "
             "state of its own, kept apart from the value.",
             check="Find each `if` that decides Pending or Ready, or done or not: does it test "
-            "the value itself (`if self._result:`, `if value is None:`)? What would it do "
+            "the value itself, like `if value:` or `if value is None:`? What would it do "
             "with `\"\"`, `0` or `None`?",
             rust="Rust has no truthiness: the result is an `Option<T>`, and `Some(String::new())` "
             "is `Some`, so `if let Some(v) = self.result.take()` cannot confuse the two.",

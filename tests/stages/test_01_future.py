@@ -3,9 +3,9 @@
 Order matters: basic behaviour of each future first, then one test per mistake, so the
 first failure names the mistake (see tests/mutants/m01_future.py). Every wake site (Flag's
 `set()`, Request's completion) is also driven by a waker that polls the task at once
-(InlineTask) and by one that polls it on another thread and waits (ThreadPollWaker); the
-second test must run before the first, since an inline poll under a `threading.Lock`
-deadlocks on one thread.
+(InlineTask) and by one that polls it on another thread and waits (ThreadPollWaker). An
+inline poll that needs a `threading.Lock` the waking code still holds deadlocks on one
+thread: `run_waking` turns that into a failure that says so, never a hang.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def run_waking(action: Callable[[], None], task: InlineTask[Any], who: str) -> N
 
 def shown(value: object) -> str:
     """A value as the attendee would write it, with a word for the empty ones."""
-    names = {"": "an empty string", "[]": "an empty list"}
+    names = {"''": "an empty string", "[]": "an empty list"}
     text = repr(value)
     return f"{text} ({names[text]})" if text in names else text
 
@@ -456,8 +456,27 @@ def test_flag_keeps_the_waker_not_the_context() -> None:
            "set() was called while the future was waiting, but its waker was not woken.")
 
 
+@pytest.mark.hint("wake_before_state")
+def test_flag_set_with_a_waker_that_polls_at_once() -> None:
+    flag = stage.Flag()
+    task = InlineTask(flag.wait(), name="the flag's task")
+    result = task.poll()
+    expect(result is Pending, "flag", f"The flag is not set, yet poll returned {result!r}.")
+    run_waking(lambda: set_flag(flag), task, "set()")
+    expect(task.waker.woken, "flag",
+           "set() was called while the future was waiting, but its waker was not woken.")
+    if not task.done:
+        fail(
+            "wake_before_state",
+            "set() woke the task. This test's waker polls the task at once, inside wake() "
+            f"(an executor may do that), and that poll returned {task.results[-1]!r}, as if "
+            "the flag were not set yet. Nothing woke the task after that: it would wait "
+            "forever.",
+        )
+
+
 @pytest.mark.hint("wake_under_lock")
-def test_flag_set_wakes_after_releasing_its_lock() -> None:
+def test_flag_set_with_a_waker_that_polls_on_another_thread() -> None:
     flag = stage.Flag()
     future = flag.wait()
     waker = ThreadPollWaker(future, name="waker of the flag's task")
@@ -483,29 +502,11 @@ def test_flag_set_wakes_after_releasing_its_lock() -> None:
     expect(
         waker.results[-1] == Ready(None),
         "wake_before_state",
-        "set() woke the task. This test's waker has the task polled at once, from inside "
-        f"wake() (an executor may do that), and that poll returned {waker.results[-1]!r}, as "
-        "if the flag were not set yet. Nothing woke the task after that: it would wait forever.",
+        "set() woke the task. This test's waker has the task polled on another thread at "
+        "once, while wake() waits (an executor may do that), and that poll returned "
+        f"{waker.results[-1]!r}, as if the flag were not set yet. Nothing woke the task after "
+        "that: it would wait forever.",
     )
-
-
-@pytest.mark.hint("wake_before_state")
-def test_flag_is_set_before_the_waiter_is_woken() -> None:
-    flag = stage.Flag()
-    task = InlineTask(flag.wait(), name="the flag's task")
-    result = task.poll()
-    expect(result is Pending, "flag", f"The flag is not set, yet poll returned {result!r}.")
-    run_waking(lambda: set_flag(flag), task, "set()")
-    expect(task.waker.woken, "flag",
-           "set() was called while the future was waiting, but its waker was not woken.")
-    if not task.done:
-        fail(
-            "wake_before_state",
-            "set() woke the task. This test's waker polls the task at once, inside wake() "
-            f"(an executor may do that), and that poll returned {task.results[-1]!r}, as if "
-            "the flag were not set yet. Nothing woke the task after that: it would wait "
-            "forever.",
-        )
 
 
 @pytest.mark.hint("poll_after_ready")
@@ -689,8 +690,30 @@ def test_request_finishes_with_an_empty_answer(answer: str) -> None:
     )
 
 
+@pytest.mark.hint("wake_before_state")
+def test_request_answer_with_a_waker_that_polls_at_once() -> None:
+    device = FakeDevice()
+    task = InlineTask(stage.Request(device, "GET /"), name="the request's task")
+    result = task.poll()
+    expect(result is Pending, "request",
+           f"The device has not answered, yet poll returned {result!r}.")
+    run_waking(lambda: device.finish("200 OK"), task, "the request's completion")
+    expect(task.waker.woken, "request",
+           "The device reported its result, but the waker was not woken.")
+    if not task.done:
+        fail(
+            "wake_before_state",
+            "The device answered '200 OK' and the request woke its task. This test's waker "
+            "polls the task at once, inside wake() (an executor may do that), and that poll "
+            f"returned {task.results[-1]!r}, as if there were no answer yet. Nothing woke "
+            "the task after that: it would wait forever.",
+        )
+    expect(task.value == "200 OK", "request",
+           f"The device answered '200 OK', but the request finished with {task.value!r}.")
+
+
 @pytest.mark.hint("wake_under_lock")
-def test_request_wakes_after_releasing_any_lock() -> None:
+def test_request_answer_with_a_waker_that_polls_on_another_thread() -> None:
     device = FakeDevice()
     future = stage.Request(device, "GET /")
     waker = ThreadPollWaker(future, name="waker of the request's task")
@@ -718,35 +741,13 @@ def test_request_wakes_after_releasing_any_lock() -> None:
         waker.results[-1] is not Pending,
         "wake_before_state",
         "The device answered '200 OK' and the request woke its task. This test's waker has "
-        "the task polled at once, from inside wake() (an executor may do that), and that "
-        "poll returned Pending, as if there were no answer yet. Nothing woke the task after "
-        "that: it would wait forever.",
+        "the task polled on another thread at once, while wake() waits (an executor may do "
+        "that), and that poll returned Pending, as if there were no answer yet. Nothing woke "
+        "the task after that: it would wait forever.",
     )
     expect(waker.results[-1] == Ready("200 OK"), "request",
            "The device answered '200 OK' and woke the task; polled then, the request "
            f"returned {waker.results[-1]!r}.")
-
-
-@pytest.mark.hint("wake_before_state")
-def test_request_stores_the_answer_before_waking() -> None:
-    device = FakeDevice()
-    task = InlineTask(stage.Request(device, "GET /"), name="the request's task")
-    result = task.poll()
-    expect(result is Pending, "request",
-           f"The device has not answered, yet poll returned {result!r}.")
-    run_waking(lambda: device.finish("200 OK"), task, "the request's completion")
-    expect(task.waker.woken, "request",
-           "The device reported its result, but the waker was not woken.")
-    if not task.done:
-        fail(
-            "wake_before_state",
-            "The device answered '200 OK' and the request woke its task. This test's waker "
-            "polls the task at once, inside wake() (an executor may do that), and that poll "
-            f"returned {task.results[-1]!r}, as if there were no answer yet. Nothing woke "
-            "the task after that: it would wait forever.",
-        )
-    expect(task.value == "200 OK", "request",
-           f"The device answered '200 OK', but the request finished with {task.value!r}.")
 
 
 @pytest.mark.hint("poll_after_ready")
