@@ -79,8 +79,10 @@ class Flag:
     def set(self) -> None:
         """Set the flag and wake the waiting future, if there is one.
 
-        Setting twice is harmless. Tip: call `wake()` after releasing your lock, since a
-        waker may run arbitrary code.
+        Setting twice is harmless. Record that the flag is set *before* waking: the woken
+        task may be polled at once, inside `wake()`. And call `wake()` only after releasing
+        your lock: a waker may run arbitrary code, even have the future polled on another
+        thread and wait for that poll (which needs your lock).
         """
         todo()
 
@@ -94,10 +96,11 @@ class FlagFuture(Future[None]):
 
     Until then: Pending, with the waker of the *latest* poll stored where `set()` finds
     it. It must not wake itself while waiting (that would be a busy loop).
+    After Ready: raise `PolledAfterCompletion`.
     """
 
     def __init__(self, flag: Flag) -> None:
-        self._flag = flag
+        self._flag = flag  # add whatever else `poll` needs to remember
 
     def poll(self, cx: Context) -> Poll[None]:
         todo()
@@ -118,8 +121,10 @@ class Request(Future[str]):
 
     - Lazy: creating a Request does nothing; the first poll submits.
     - Exactly one submission however often it is polled.
-    - When the device reports, remember the result and wake the latest waker;
-      the next poll returns Ready(result). After Ready: raise `PolledAfterCompletion`.
+    - When the device reports, first remember the result, then wake the latest waker
+      (the woken task may be polled at once, inside `wake()`); the next poll returns
+      Ready(result), whatever the result is ("" too). After Ready: raise
+      `PolledAfterCompletion`.
     """
 
     def __init__(self, device: Device, payload: str) -> None:

@@ -124,6 +124,68 @@ STAGE = Stage(
             slide="Spurious polls and laziness",
         ),
         Hint(
+            id="not_lazy",
+            title="Work started before the first poll",
+            symptom="Creating the future already did its work (the request reached the device) "
+            "before anyone polled it.",
+            why="Rust futures are lazy: building one only stores its inputs, and nothing runs "
+            "until an executor polls it. Code may create a future and never poll it (a "
+            "`select` that picked another branch, a cancelled task): it must then have done "
+            "nothing.",
+            check="What does your `__init__` do besides storing its arguments? Which poll is "
+            "the right moment to start the work?",
+            rust="`async fn` bodies do not run until the first `.await`/poll; a hand-written "
+            "future starts its I/O in `poll`, in its `NotStarted` state.",
+            slide="Spurious polls and laziness",
+        ),
+        Hint(
+            id="falsy_value",
+            title="A falsy value taken for \"no value yet\"",
+            symptom="With a value Python treats as false (`None`, `0`, `\"\"`, `[]`), the "
+            "future behaved as if it had no value: it stayed Pending, or claimed it had "
+            "already finished.",
+            why="`if x:` asks \"is x truthy?\", not \"has it happened?\". An empty answer is still "
+            "an answer, and `None` may be the value itself. Whether the future is done is "
+            "state of its own, kept apart from the value.",
+            check="Find each `if` that decides Pending or Ready, or done or not: does it test "
+            "the value itself, like `if value:` or `if value is None:`? What would it do "
+            "with `\"\"`, `0` or `None`?",
+            rust="Rust has no truthiness: the result is an `Option<T>`, and `Some(String::new())` "
+            "is `Some`, so `if let Some(v) = self.result.take()` cannot confuse the two.",
+            slide="A value is not a state",
+        ),
+        Hint(
+            id="wake_before_state",
+            title="Woken before the state was ready",
+            symptom="The waker was woken and the task polled at once, inside `wake()`, but that "
+            "poll did not see the event yet (it returned Pending), and nothing woke the task "
+            "again.",
+            why="A wake says \"poll me now, there is progress\". The woken task may be polled "
+            "immediately: inside `wake()` itself, or on another thread before your next line "
+            "runs. Everything that poll must see has to be in place before `wake()` is called.",
+            check="In the code that wakes (`set()`, the completion callback), what happens "
+            "after the `wake()` call? Would a poll run at the moment of `wake()` see it?",
+            rust="tokio's oneshot `send` writes the value, then marks it sent "
+            "(`set_complete`), and only then calls `wake_by_ref()` on the receiver's waker; "
+            "the other order is a lost wakeup.",
+            slide="State first, then wake",
+        ),
+        Hint(
+            id="wake_under_lock",
+            title="Woken while holding the lock",
+            symptom="`wake()` was called while your code still held its lock; the woken task's "
+            "poll needs that same lock, so it could not run until your code returned.",
+            why="A waker may run anything. Some executors hand the woken task to a worker "
+            "thread and wait for it; some poll it right away. Either way the poll asks for "
+            "your lock while your code, holding it, waits for the waker: a deadlock. With "
+            "a `threading.Lock` an inline poll deadlocks even on one thread.",
+            check="Where is your `wake()` call: inside the `with` block of your lock, or after "
+            "it? What does the code need from inside the lock, and what can wait?",
+            rust="Rust code takes the waker out under the lock (`state.waker.take()`), drops "
+            "the `MutexGuard`, and only then calls `waker.wake()`.",
+            slide="Never wake while holding a lock",
+        ),
+        Hint(
             id="request",
             title="Request: submit on first poll, finish with the device's result",
             symptom="The request did not return the device's result after the operation "
@@ -131,8 +193,9 @@ STAGE = Stage(
             why="An I/O future is lazy: the first poll starts the operation and hands the device "
             "a way to report back; the completion stores the result and wakes the latest "
             "waker; the next poll returns it.",
-            check="What does your completion callback do? It must store the result before it "
-            "wakes, and wake the waker from the latest poll.",
+            check="What does your completion callback do, and what does it find when the "
+            "device answers at once, inside `submit()`? Where does each Request keep its own "
+            "answer?",
             rust="How tokio's I/O resources work: a readiness event wakes the stored waker.",
             slide="Spurious polls and laziness",
         ),

@@ -84,7 +84,7 @@ class Flag:
     def set(self) -> None:
         """Set the flag and wake the waiter, if any. Setting twice is harmless."""
         with self._lock:
-            self._is_set = True
+            self._is_set = True  # state first: the woken task may be polled inside wake()
             waker, self._waker = self._waker, None
         if waker is not None:
             waker.wake()  # outside the lock: the waker may run arbitrary code
@@ -99,11 +99,15 @@ class FlagFuture(Future[None]):
 
     def __init__(self, flag: Flag) -> None:
         self._flag = flag
+        self._done = False
 
     def poll(self, cx: Context) -> Poll[None]:
+        if self._done:
+            raise PolledAfterCompletion("FlagFuture polled after it returned Ready")
         flag = self._flag
         with flag._lock:
             if flag._is_set:
+                self._done = True
                 return Ready(None)
             # Keep the waker of *this* poll: an older one may belong to a task that moved.
             # (Rust avoids the clone when `stored.will_wake(cx.waker())`; here storing is free.)

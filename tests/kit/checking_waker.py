@@ -81,6 +81,11 @@ class InlineTask(Generic[T]):
         return bool(self.results) and self.results[-1] is not Pending
 
     @property
+    def polling(self) -> bool:
+        """A poll of the future is running right now (for instance inside a `wake()`)."""
+        return self._polling
+
+    @property
     def value(self) -> T:
         result = self.results[-1]
         assert isinstance(result, Ready)

@@ -46,6 +46,12 @@ class SpyWaker(Waker):
         return f"<SpyWaker {self.name} woken {self.wake_count}x>"
 
 
+class _TrackedContext(Context):
+    """A `Context` a weak reference can follow: did the future keep `cx` itself?"""
+
+    __slots__ = ("__weakref__",)
+
+
 def poll_once(future: Future[T], waker: Waker | None = None) -> Poll[T]:
     """Poll `future` once with `waker` (a fresh spy if none)."""
     cx = Context(waker if waker is not None else SpyWaker())
@@ -62,7 +68,9 @@ class ManualTask(Generic[T]):
     `stale_wakes`: wakes, since the latest poll, that went only to wakers of earlier polls.
     After every `Pending`, the task checks that someone still holds the waker (or already
     woke it); if not, it fails with `stale_waker_hint` when a waker of an earlier poll is
-    still held (the future kept the old one), else with `lost_waker_hint`.
+    still held (the future kept the old one), with `context_outlived_poll` when the future
+    kept the poll's `Context` itself (whose waker expired with the poll), else with
+    `lost_waker_hint`.
     """
 
     def __init__(
@@ -99,7 +107,7 @@ class ManualTask(Generic[T]):
         self._wakes.append(0)
         spy = SpyWaker(f"waker of poll #{self.polls}", self._wakes, self.polls - 1)
         self._latest_ref = weakref.ref(spy)
-        cx = Context(spy)
+        cx = _TrackedContext(spy)
         try:
             result = self.future.poll(cx)
         finally:
@@ -108,10 +116,19 @@ class ManualTask(Generic[T]):
         if result is Pending and not spy.woken:
             del spy
             if self._latest_ref() is None:
-                self._fail_waker_dropped()
+                context_ref = weakref.ref(cx)
+                del cx
+                self._fail_waker_dropped(context_kept=context_ref() is not None)
         return result
 
-    def _fail_waker_dropped(self) -> None:
+    def _fail_waker_dropped(self, context_kept: bool = False) -> None:
+        if context_kept:
+            fail(
+                "context_outlived_poll",
+                f"{self.subject} returned Pending and kept the Context `cx` of that poll "
+                "instead of the waker inside it. The context expired when the poll returned, "
+                "so whoever wakes the task later would find no waker in it.",
+            )
         if any(ref() is not None for ref in self._older_refs):
             fail(
                 self.stale_waker_hint,

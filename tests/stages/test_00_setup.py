@@ -36,6 +36,11 @@ def test_package_is_installed(package: str) -> None:
 def test_greeting() -> None:
     answer = stage.greeting()
     expect(
+        isinstance(answer, str),
+        "first_edit",
+        f"greeting() returned {answer!r}, which is not a string (str).",
+    )
+    expect(
         answer == "Hello, Future!",
         "first_edit",
         f"greeting() returned {answer!r}; its docstring asks for a different string.",
