@@ -311,6 +311,16 @@ MUTANTS += [
         "is polled again",
     ),
     mutant(
+        "driver_stopiteration_args",
+        STAGE,
+        hint="falsy_output",
+        file=FILE,
+        find="                    return Ready(finished.value)\n",
+        replace="                    return Ready(finished.args[0])  # IndexError for `return None`\n",
+        note="the driver reads the return value from StopIteration.args: a body that returns "
+        "None makes it raise IndexError",
+    ),
+    mutant(
         "driver_none_means_pending",
         STAGE,
         hint="falsy_output",
