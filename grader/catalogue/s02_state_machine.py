@@ -279,6 +279,22 @@ STAGE = Stage(
             slide="A panic unwinds through poll",
         ),
         Hint(
+            id="ended_while_running",
+            title="Finished or dropped on an ordinary poll",
+            symptom="A poll that returned Pending dropped inner futures that were still running, "
+            "or left your future finished, so that the next poll raised "
+            "`PolledAfterCompletion` although it had never returned Ready.",
+            why="Cleanup belongs to the moments a future is abandoned for good: `drop()`, a "
+            "child's exception, `select`'s loser. Returning Pending is not one of them: the "
+            "future and all its children are still running. A `finally:` block runs on every "
+            "return, the ordinary ones included.",
+            check="Is there a `finally:` in your `poll`, or a `drop()` call or a `done = True` "
+            "that every path reaches? Which paths should reach it?",
+            rust="Drop glue runs when a value goes out of scope or a panic unwinds, never when "
+            "`poll` returns `Poll::Pending`: the future stays alive in its task.",
+            slide="A panic unwinds through poll",
+        ),
+        Hint(
             id="coroutine_driver",
             title="CoroutineDriver: run the body through send()",
             symptom="The coroutine did not run to its `return`, an `await` did not evaluate to "

@@ -496,3 +496,39 @@ MUTANTS += [
         note="the driver lets an awaited future's exception out but leaves the body suspended",
     ),
 ]
+
+# -- cleanup written as `finally:`: it also runs when poll returns Pending
+MUTANTS += [
+    mutant(
+        "select_finally_drop",
+        STAGE,
+        hint="ended_while_running",
+        file=FILE,
+        find=_SELECT_EXCEPT,
+        replace="        finally:\n            if not self.done:\n                self.drop()  # unwinding\n",
+        note="Select drops both sides in a `finally:`, so also after every Pending poll",
+    ),
+    mutant(
+        "join_finally_drop",
+        STAGE,
+        hint="ended_while_running",
+        file=FILE,
+        find=_JOIN_EXCEPT,
+        replace="        finally:\n            if self.left_out is Pending or self.right_out is Pending:\n"
+        "                self.drop()  # unwinding\n",
+        note="Join drops its running children in a `finally:`, so also after every Pending poll",
+    ),
+    mutant(
+        "driver_finally_drop",
+        STAGE,
+        hint="ended_while_running",
+        file=FILE,
+        find="        except BaseException:\n"
+        "            # A panic unwinds through the body: close the coroutine (its `finally:` blocks\n"
+        "            # run) so nothing stays suspended, and be done.\n"
+        "            self.drop()\n"
+        "            raise\n",
+        replace="        finally:\n            self.drop()  # the body must not stay suspended\n",
+        note="the driver closes the coroutine in a `finally:`, so also after every Pending poll",
+    ),
+]

@@ -121,35 +121,71 @@ def step(task: ManualTask[Any], children: Callable[[], list[Any]]) -> Poll[Any]:
     """`task.poll()`, explaining a lost waker by what the children were given, or not given.
 
     `children()` lists the inner futures the code under test has created (or awaited) so far.
+    A poll that returns Pending must not have dropped any of them (they are still running),
+    nor may a later poll find the future finished.
     """
+    never_ready = task.result is None or task.result is Pending
     try:
-        return task.poll()
+        result = task.poll()
     except HintedFailure as lost:
-        if lost.hint not in (task.lost_waker_hint, task.stale_waker_hint):
+        explain_lost_waker(task, children, lost)
+        raise
+    except PolledAfterCompletion as error:
+        if not never_ready:
             raise
-        kept = [f.name for f in children() if expired(getattr(f, "waker", None))]
-        if kept:
-            fail(
-                "context_outlived_poll",
-                f"Poll #{task.polls} of {task.what} polled {' and '.join(kept)} with a Context "
-                "whose poll had already returned (a Context kept from an earlier poll): the "
-                "waker inside it belongs to nobody, so nothing can wake this task again.",
-            )
-        if task.lost_waker_hint != "transition_without_poll":
-            raise
-        unpolled = [f.name for f in children() if f.polls == 0 and not f.dropped]
-        if lost.hint == task.stale_waker_hint and not unpolled:
-            raise  # every child was polled, but one kept an old waker: stale_waker
-        where = (
-            f"{' and '.join(unpolled)} {'was' if len(unpolled) == 1 else 'were'} never polled"
-            if unpolled
-            else "no inner future was holding its waker"
-        )
         fail(
-            "transition_without_poll",
-            f"Poll #{task.polls} of {task.what} returned Pending, but {where}: nothing holds "
-            "the waker, so nothing will ever wake this task again.",
+            "ended_while_running",
+            f"Poll #{task.polls} of {task.what} raised PolledAfterCompletion({error}), but "
+            f"{task.what} had never returned Ready (its earlier polls returned Pending): it "
+            "took itself for finished while it was still running.",
         )
+    expect_nothing_dropped_by(result, task, children)
+    return result
+
+
+def expect_nothing_dropped_by(
+    result: Poll[Any], task: ManualTask[Any], children: Callable[[], list[Any]]
+) -> None:
+    dropped = [f.name for f in children() if f.dropped]
+    if result is Pending and dropped:
+        fail(
+            "ended_while_running",
+            f"Poll #{task.polls} of {task.what} returned Pending, and yet {' and '.join(dropped)} "
+            f"had been dropped, although {task.what} itself was not dropped and no child "
+            "raised: it is still running and still needs its children.",
+        )
+
+
+def explain_lost_waker(
+    task: ManualTask[Any], children: Callable[[], list[Any]], lost: HintedFailure
+) -> None:
+    """Re-fail `task`'s lost or stale waker failure with what the children show, if they do."""
+    if lost.hint not in (task.lost_waker_hint, task.stale_waker_hint):
+        return
+    expect_nothing_dropped_by(Pending, task, children)
+    kept = [f.name for f in children() if expired(getattr(f, "waker", None))]
+    if kept:
+        fail(
+            "context_outlived_poll",
+            f"Poll #{task.polls} of {task.what} polled {' and '.join(kept)} with a Context "
+            "whose poll had already returned (a Context kept from an earlier poll): the "
+            "waker inside it belongs to nobody, so nothing can wake this task again.",
+        )
+    if task.lost_waker_hint != "transition_without_poll":
+        return
+    unpolled = [f.name for f in children() if f.polls == 0 and not f.dropped]
+    if lost.hint == task.stale_waker_hint and not unpolled:
+        return  # every child was polled, but one kept an old waker: stale_waker
+    where = (
+        f"{' and '.join(unpolled)} {'was' if len(unpolled) == 1 else 'were'} never polled"
+        if unpolled
+        else "no inner future was holding its waker"
+    )
+    fail(
+        "transition_without_poll",
+        f"Poll #{task.polls} of {task.what} returned Pending, but {where}: nothing holds "
+        "the waker, so nothing will ever wake this task again.",
+    )
 
 
 def same(a: Any, b: Any) -> bool:
@@ -1490,4 +1526,15 @@ def test_children_are_polled_with_the_latest_waker(case: str) -> None:
         f"{what} was polled 3 times, each time with a new waker; then {finishing.name} finished "
         f"and woke the waker it was given, which was not the waker of {what}'s latest poll.",
     )
+    future.drop()
+
+
+@pytest.mark.hint("ended_while_running")
+@pytest.mark.parametrize("case", ["Select-left", "Join-left", "UserAndOrders", "CoroutineDriver"])
+def test_a_pending_poll_drops_nothing_and_ends_nothing(case: str) -> None:
+    future, children, _ = latest_waker_cases()[case]()
+    what = case.split("-")[0]
+    task = track(future, "transition_without_poll", what)
+    for _ in range(3):
+        step(task, lambda: [c for c in children if c.polls])
     future.drop()
