@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -79,8 +79,7 @@ class Once:
         self.calls.append(args)
         if self.error is not None:
             raise self.error
-        assert self.future is not None
-        return self.future
+        return cast(Future[Any], self.future)
 
 
 def user_and_orders(
@@ -100,6 +99,11 @@ def user_and_orders(
     fetch_user = Once("fetch_user", user_future)
     fetch_orders = Once("fetch_orders", orders_future)
     return stage.UserAndOrders(fetch_user, fetch_orders), fetch_user, fetch_orders
+
+
+def scripted_of(fetch: Once) -> ScriptedFuture[Any]:
+    """The scripted future `fetch` hands out (for the type checker: it is one)."""
+    return cast(ScriptedFuture[Any], fetch.future)
 
 
 def made(*fetches: Once) -> Callable[[], list[Future[Any]]]:
@@ -360,8 +364,7 @@ def expect_over_after_raise(case: Raise) -> None:
 @pytest.mark.hint("state_machine")
 def test_user_and_orders_runs_both_awaits_and_returns_both_results() -> None:
     future, fetch_user, fetch_orders = user_and_orders()
-    user, orders = fetch_user.future, fetch_orders.future
-    assert isinstance(user, ScriptedFuture) and isinstance(orders, ScriptedFuture)
+    user, orders = scripted_of(fetch_user), scripted_of(fetch_orders)
     task = track(future, "transition_without_poll", "UserAndOrders")
 
     created = made(fetch_user, fetch_orders)
@@ -431,17 +434,21 @@ def test_new_inner_future_is_polled_in_the_same_poll() -> None:
     future, fetch_user, fetch_orders = user_and_orders(user_pending=0, orders_pending=0)
     result = poll_once(future)
     if result is Pending:
-        user, orders = fetch_user.future, fetch_orders.future
-        unpolled = [
-            f.name  # type: ignore[union-attr]
-            for f in (user, orders)
-            if f.polls == 0 and (f is user or fetch_orders.calls)  # type: ignore[union-attr]
-        ]
+        user, orders = scripted_of(fetch_user), scripted_of(fetch_orders)
+        if not fetch_user.calls:
+            what = "fetch_user() was not even called"
+        elif user.polls == 0:
+            what = "the user future was created but not polled in that poll"
+        elif not fetch_orders.calls:
+            what = "the user future was Ready, but fetch_orders() was not called in that poll"
+        elif orders.polls == 0:
+            what = "the orders future was created but not polled in that poll"
+        else:
+            what = "both inner futures were polled and Ready"
         fail(
             "transition_without_poll",
             "fetch_user() and fetch_orders() both return futures that are ready at once, yet "
-            f"the first poll returned Pending ({' and '.join(unpolled) or 'a new future'} was "
-            "created but not polled in that poll).",
+            f"the first poll returned Pending ({what}).",
         )
     expect(
         result == Ready(("ada", ["book", "lamp"])),
@@ -453,7 +460,13 @@ def test_new_inner_future_is_polled_in_the_same_poll() -> None:
     future, fetch_user, fetch_orders = user_and_orders(user_pending=1, orders_pending=FOREVER)
     poll_once(future)
     poll_once(future)
-    orders_polls = fetch_orders.future.polls  # type: ignore[union-attr]
+    expect(
+        bool(fetch_orders.calls),
+        "transition_without_poll",
+        "The user future became Ready on the second poll, but that poll did not call "
+        "fetch_orders('ada'): the body stopped at the transition.",
+    )
+    orders_polls = scripted_of(fetch_orders).polls
     expect(
         orders_polls == 1,
         "transition_without_poll",
@@ -465,8 +478,7 @@ def test_new_inner_future_is_polled_in_the_same_poll() -> None:
 @pytest.mark.hint("recreated_inner_future")
 def test_each_inner_future_is_created_once_and_polled_until_ready() -> None:
     future, fetch_user, fetch_orders = user_and_orders()
-    user, orders = fetch_user.future, fetch_orders.future
-    assert isinstance(user, ScriptedFuture) and isinstance(orders, ScriptedFuture)
+    user, orders = scripted_of(fetch_user), scripted_of(fetch_orders)
     for _ in range(4):  # spurious polls: nothing changed
         poll_once(future)
     expect(
@@ -545,7 +557,7 @@ def test_dropping_user_and_orders_drops_the_future_it_awaits() -> None:
     future, fetch_user, _ = user_and_orders()
     poll_once(future)
     future.drop()
-    user_drops = fetch_user.future.drops  # type: ignore[union-attr]
+    user_drops = scripted_of(fetch_user).drops
     expect(
         user_drops == 1,
         "drop_in_flight",
@@ -556,7 +568,7 @@ def test_dropping_user_and_orders_drops_the_future_it_awaits() -> None:
     future, fetch_user, fetch_orders = user_and_orders(user_pending=0)
     poll_once(future)
     future.drop()
-    orders_drops = fetch_orders.future.drops  # type: ignore[union-attr]
+    orders_drops = scripted_of(fetch_orders).drops
     expect(
         orders_drops == 1,
         "drop_in_flight",
@@ -564,7 +576,7 @@ def test_dropping_user_and_orders_drops_the_future_it_awaits() -> None:
         f"was called {orders_drops} times instead of once.",
     )
     expect(
-        fetch_user.future.drops == 0,  # type: ignore[union-attr]
+        scripted_of(fetch_user).drops == 0,
         "drop_in_flight",
         "UserAndOrders was dropped while waiting for the orders, and drop() was also called "
         "on the user future, which had already finished.",
@@ -578,12 +590,12 @@ def test_user_and_orders_drops_nothing_once_done() -> None:
         poll_once(future)
         future.drop()
         future.drop()
-        inner = (fetch_user if user_pending is FOREVER else fetch_orders).future
+        inner = scripted_of(fetch_user if user_pending is FOREVER else fetch_orders)
         expect(
-            inner.drops == 1,  # type: ignore[union-attr]
+            inner.drops == 1,
             "drop_twice",
             f"UserAndOrders was dropped twice while waiting for {state}; that inner future's "
-            f"drop() was called {inner.drops} times instead of once: after the first drop() "  # type: ignore[union-attr]
+            f"drop() was called {inner.drops} times instead of once: after the first drop() "
             "the state machine is Done.",
         )
 
@@ -595,11 +607,7 @@ def test_user_and_orders_drops_nothing_once_done() -> None:
         f"Both inner futures were ready at once, but the first poll returned {result!r}.",
     )
     future.drop()
-    dropped = [
-        f.name  # type: ignore[union-attr]
-        for f in (fetch_user.future, fetch_orders.future)
-        if f.drops  # type: ignore[union-attr]
-    ]
+    dropped = [f.name for f in map(scripted_of, (fetch_user, fetch_orders)) if f.drops]
     expect(
         not dropped,
         "drop_twice",
@@ -748,7 +756,13 @@ def test_select_is_lazy() -> None:
         f"Creating Select(left, right) already polled the left future {left.polls}x and the "
         f"right future {right.polls}x, before anyone polled the Select.",
     )
-    select.drop()
+    result = poll_once(select)
+    expect(
+        isinstance(result, Ready) and left.polls == 1,
+        "select",
+        f"Both children were ready at once; the first poll of Select polled the left future "
+        f"{left.polls}x and returned {result!r}.",
+    )
 
 
 @pytest.mark.hint("loser_not_dropped")
@@ -974,7 +988,13 @@ def test_join_is_lazy() -> None:
         f"Creating Join(left, right) already polled the left future {left.polls}x and the "
         f"right future {right.polls}x, before anyone polled the Join.",
     )
-    join.drop()
+    result = poll_once(join)
+    expect(
+        isinstance(result, Ready) and left.polls == 1,
+        "join",
+        f"Both children were ready at once; the first poll of Join polled the left future "
+        f"{left.polls}x and returned {result!r}.",
+    )
 
 
 @pytest.mark.hint("join_sequential")
