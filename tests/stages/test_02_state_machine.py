@@ -250,8 +250,8 @@ class Raise:
     who: str  # which child raises ("the left future")
     when: str  # and when ("on the first poll")
     before: int  # Pending polls before the poll that raises
-    running: list[Any] = field(default_factory=list)  # unfinished children: dropped once
-    finished: list[Any] = field(default_factory=list)  # finished children: never dropped
+    # the other children: dropped once if still running then, never if they had finished
+    others: list[Any] = field(default_factory=list)
     raiser: Any = None  # the child that raised: dropped at most once, never polled again
     body: Body | None = None  # CoroutineDriver: the body's log must show its cleanup ran
 
@@ -309,20 +309,21 @@ def run_to_the_raise(case: Raise) -> None:
 
 
 def expect_cleaned_up(case: Raise, when: str) -> None:
-    for child in case.running:
-        expect(
-            child.drops == 1,
-            "unwind_cleanup",
-            f"{case.sentence}; {when}, {child.name}, which was still "
-            f"running, had been dropped {child.drops} times instead of once.",
-        )
-    for child in case.finished:
-        expect(
-            child.drops == 0,
-            "unwind_cleanup",
-            f"{case.sentence}; {when}, {child.name}, which had already "
-            "finished, had been dropped: a finished future has nothing to cancel.",
-        )
+    for child in case.others:
+        if child.finished:
+            expect(
+                child.drops == 0,
+                "unwind_cleanup",
+                f"{case.sentence}; {when}, {child.name}, which had already "
+                "finished, had been dropped: a finished future has nothing to cancel.",
+            )
+        else:
+            expect(
+                child.drops == 1,
+                "unwind_cleanup",
+                f"{case.sentence}; {when}, {child.name}, which was still "
+                f"running, had been dropped {child.drops} times instead of once.",
+            )
     if case.raiser is not None:
         expect(
             case.raiser.drops <= 1,
@@ -627,14 +628,14 @@ def user_and_orders_raising(place: str) -> Raise:
     user: Any = scripted("ada", 0, "the user future", misuse)
     orders: Any = scripted(["book"], FOREVER, "the orders future", misuse)
     fetch_user, fetch_orders = fetch("fetch_user", user), fetch("fetch_orders", orders)
-    before, finished, raiser = 0, [user], None
+    before, raiser = 0, None
     if place == "fetch_user":
-        fetch_user, finished = fetch("fetch_user", None, boom), []
+        fetch_user = fetch("fetch_user", None, boom)
         who, when = "fetch_user()", "on the first poll"
     elif place.startswith("user"):
         before = 1 if place == "user_later" else 0
         user = raising(boom, before, "the user future", misuse)
-        fetch_user, finished, raiser = fetch("fetch_user", user), [], user
+        fetch_user, raiser = fetch("fetch_user", user), user
         who, when = "the user future", f"on {'a later' if before else 'its first'} poll"
     elif place == "fetch_orders":
         fetch_orders = fetch("fetch_orders", None, boom)
@@ -644,7 +645,7 @@ def user_and_orders_raising(place: str) -> Raise:
         orders = raising(boom, 1 if later else 0, "the orders future", misuse)
         user = scripted("ada", 0 if later else 1, "the user future", misuse)
         fetch_user, fetch_orders = fetch("fetch_user", user), fetch("fetch_orders", orders)
-        before, finished, raiser = 1, [user], orders
+        before, raiser = 1, orders
         who = "the orders future"
         when = "on a later poll" if later else "in the poll that created it"
     return Raise(
@@ -654,7 +655,7 @@ def user_and_orders_raising(place: str) -> Raise:
         who,
         when,
         before,
-        finished=finished,
+        others=[user] if user is not raiser and place != "fetch_user" else [],
         raiser=raiser,
     )
 
@@ -912,20 +913,22 @@ def test_select_drops_nothing_once_the_race_is_over() -> None:
 
 def select_raising(place: str) -> Raise:
     boom = Boom("boom")
-    side, when = place.split("_")
+    side, when, *other_ready = place.split("_")
     before = 1 if when == "later" else 0
     misuse = "unwind_cleanup"
     name = f"the {side} future"
     raiser = raising(boom, before, name, misuse)
-    other = scripted("other", FOREVER, f"the {'right' if side == 'left' else 'left'} future", misuse)
+    other_name = f"the {'right' if side == 'left' else 'left'} future"
+    other = scripted("other", 0 if other_ready else FOREVER, other_name, misuse)
     left, right = (raiser, other) if side == "left" else (other, raiser)
     when = f"on {'a later' if before else 'the first'} poll"
-    return Raise(
-        stage.Select(left, right), "Select", boom, name, when, before, [other], [], raiser
-    )
+    if other_ready:
+        when += f", while {other_name} was ready at once"
+    return Raise(stage.Select(left, right), "Select", boom, name, when, before, [other], raiser)
 
 
-SELECT_RAISES = ["left_first", "left_later", "right_first", "right_later"]
+# left_first_ready: the right side could have won, but the left side's exception comes first
+SELECT_RAISES = ["left_first", "left_later", "right_first", "right_later", "left_first_ready"]
 
 
 @pytest.mark.hint("exception_lost")
@@ -1162,25 +1165,24 @@ def join_raising(place: str) -> Raise:
     left, right = (raiser, other) if side == "left" else (other, raiser)
     if after_other:
         when = f"on the poll after the {other_side} one had finished"
-        running, finished = [], [other]
+    elif when == "first_other_ready":
+        other.remaining = 0  # ready at once: polled first or not, it never wins over the error
+        when = f"on the first poll, while the {other_side} one was ready at once"
     else:
         when = "on the first poll"
-        running, finished = [other], []
     return Raise(
-        stage.Join(left, right),
-        "Join",
-        boom,
-        f"the {side} future",
-        when,
-        int(after_other),
-        running,
-        finished,
-        raiser,
+        stage.Join(left, right), "Join", boom, f"the {side} future", when, int(after_other),
+        [other], raiser,
     )
 
 
-JOIN_RAISES = ["left_first", "right_first", "left_after_other_finished",
-               "right_after_other_finished"]
+JOIN_RAISES = [
+    "left_first",
+    "right_first",
+    "left_after_other_finished",
+    "right_after_other_finished",
+    "left_first_other_ready",
+]
 
 
 @pytest.mark.hint("exception_lost")
@@ -1464,18 +1466,24 @@ def driver_raising(place: str) -> Raise:
     if place == "first_await":
         first = raising(boom, 0, "the first awaited future", misuse)
         body = Body(misuse=misuse, first=first)
-        who, when, before, finished, raiser = "the first awaited future", "on the first poll", 0, [], first
+        who, when, before, raiser = "the first awaited future", "on the first poll", 0, first
     elif place == "second_await":
         second = raising(boom, 1, "the second awaited future", misuse)
         body = Body(0, misuse=misuse, second=second)
         who, when, before, raiser = "the second awaited future", "on a later poll", 1, second
-        finished = [body.first]
     else:
         body = Body(1, misuse=misuse, error_after_first=boom)
         who, when, before, raiser = "the body itself", "after its first await", 1, None
-        finished = [body.first]
     return Raise(
-        driver(body), "CoroutineDriver", boom, who, when, before, [], finished, raiser, body
+        driver(body),
+        "CoroutineDriver",
+        boom,
+        who,
+        when,
+        before,
+        [body.first] if body.first is not raiser else [],
+        raiser,
+        body,
     )
 
 
