@@ -532,3 +532,19 @@ MUTANTS += [
         note="the driver closes the coroutine in a `finally:`, so also after every Pending poll",
     ),
 ]
+
+# -- a drop that cancels the awaited future by hand *and* closes the coroutine
+MUTANTS += [
+    mutant(
+        "driver_drops_awaited_twice",
+        STAGE,
+        hint="drop_twice",
+        file=FILE,
+        find="            self.awaiting = None\n            self.coro.close()\n",
+        replace="            if self.awaiting is not None:\n"
+        "                self.awaiting.drop()  # cancel what the body awaits\n"
+        "            self.awaiting = None\n            self.coro.close()\n",
+        note="CoroutineDriver.drop() drops the awaited future and then closes the coroutine, "
+        "whose `await` drops it a second time",
+    ),
+]

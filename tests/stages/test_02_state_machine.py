@@ -192,6 +192,11 @@ def explain_lost_waker(
     )
 
 
+def drop_hint(drops: int, missing: str) -> str:
+    """The hint for a future dropped `drops` times instead of once: too few or too many."""
+    return missing if drops < 1 else "drop_twice"
+
+
 def same(a: Any, b: Any) -> bool:
     """Equal and of the same types all the way down (0 is not False, [] is not ())."""
     return repr(a) == repr(b) and a == b
@@ -561,7 +566,7 @@ def test_dropping_user_and_orders_drops_the_future_it_awaits() -> None:
     user_drops = scripted_of(fetch_user).drops
     expect(
         user_drops == 1,
-        "drop_in_flight",
+        drop_hint(user_drops, "drop_in_flight"),
         "UserAndOrders was dropped while waiting for the user; the user future's drop() was "
         f"called {user_drops} times instead of once.",
     )
@@ -572,13 +577,13 @@ def test_dropping_user_and_orders_drops_the_future_it_awaits() -> None:
     orders_drops = scripted_of(fetch_orders).drops
     expect(
         orders_drops == 1,
-        "drop_in_flight",
+        drop_hint(orders_drops, "drop_in_flight"),
         "UserAndOrders was dropped while waiting for the orders; the orders future's drop() "
         f"was called {orders_drops} times instead of once.",
     )
     expect(
         scripted_of(fetch_user).drops == 0,
-        "drop_in_flight",
+        "drop_twice",
         "UserAndOrders was dropped while waiting for the orders, and drop() was also called "
         "on the user future, which had already finished.",
     )
@@ -871,7 +876,7 @@ def test_dropping_select_drops_both_sides() -> None:
         when = "before its first poll" if polls == 0 else "while both sides were Pending"
         expect(
             (left.drops, right.drops) == (1, 1),
-            "combinator_drop",
+            drop_hint(min(left.drops, right.drops), "combinator_drop"),
             f"Select was dropped {when}; the left future's drop() was called {left.drops}x and "
             f"the right future's {right.drops}x, instead of once each: an abandoned race "
             "cancels both sides.",
@@ -1090,7 +1095,7 @@ def test_dropping_join_drops_its_running_children() -> None:
         when = "before its first poll" if polls == 0 else "while both children were Pending"
         expect(
             (left.drops, right.drops) == (1, 1),
-            "combinator_drop",
+            drop_hint(min(left.drops, right.drops), "combinator_drop"),
             f"Join was dropped {when}; the left future's drop() was called {left.drops}x and "
             f"the right future's {right.drops}x, instead of once each: an abandoned join "
             "cancels the children still running.",
@@ -1104,7 +1109,7 @@ def test_dropping_join_drops_its_running_children() -> None:
         running = right if done == "left" else left
         expect(
             running.drops == 1,
-            "combinator_drop",
+            drop_hint(running.drops, "combinator_drop"),
             f"Join was dropped after the {done} child had finished; {running.name}, still "
             f"running, was dropped {running.drops}x instead of once.",
         )
@@ -1402,7 +1407,7 @@ def test_dropping_the_driver_cancels_the_body() -> None:
     future.drop()
     expect(
         body.first.drops == 1,
-        "drop_in_flight",
+        drop_hint(body.first.drops, "drop_in_flight"),
         "CoroutineDriver was dropped while the body awaited a Pending future; that future's "
         f"drop() was called {body.first.drops} times instead of once.",
     )
