@@ -26,6 +26,8 @@ The rules every future here follows (Rust's `Future` contract):
    `poll` unchanged, like a Rust panic unwinding through `poll`. The outer future is then
    over: the inner futures still running are dropped, and a later `poll` raises
    `PolledAfterCompletion`.
+7. An output is any value: `Ready(None)`, `Ready(0)`, `Ready("")` are finished futures. Tell
+   "finished" from the `Poll` (or your state), never from the truth of the output.
 
 Run `grade` after each class: the tests go through them in this order.
 """
@@ -149,7 +151,8 @@ class Select(Future[Left[A] | Right[B]]):
     """Race two futures: the first to finish wins, the other is dropped.
 
     Rust: `futures::future::select` / `tokio::select! { biased; .. }`.
-    - Each poll: poll `left`; if Ready, the answer is `Ready(Left(value))`.
+    - Each poll: poll `left`; if Ready, the answer is `Ready(Left(value))`, whatever
+      `value` is (`None` and `0` included).
       Only if left is Pending, poll `right`; if Ready, `Ready(Right(value))`.
       Left-biased: when both could finish, left wins, and right is not polled at all
       (a Ready value from right would be lost).
