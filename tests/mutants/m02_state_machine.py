@@ -142,6 +142,20 @@ MUTANTS = [
         note="the driver resumes the body with None instead of the awaited value",
     ),
     mutant(
+        "driver_lets_stopiteration_out",
+        STAGE,
+        hint="coroutine_driver",
+        file=FILE,
+        find="                try:\n"
+        "                    # Run the body up to its next `await`, which yields the awaited future.\n"
+        "                    self.awaiting = self.coro.send(value)\n"
+        "                except StopIteration as finished:  # `return x` in the body\n"
+        "                    self.done = True\n"
+        "                    return Ready(finished.value)\n",
+        replace="                self.awaiting = self.coro.send(value)\n",
+        note="the driver does not catch StopIteration: the body's return escapes from poll",
+    ),
+    mutant(
         "driver_transition_without_poll",
         STAGE,
         hint="transition_without_poll",

@@ -8,6 +8,10 @@ a re-polled finished child is caught the moment it happens, with its own hint.
 Within each piece: what it computes, laziness, the rules of its docstring, poll after
 completion, falsy outputs, drop (and drop after the end), then exceptions (a child's
 exception comes out; afterwards the future is over and what still ran was dropped).
+Last, for all four: the children are polled with the latest waker, from this poll's
+Context, and a Pending poll neither drops a child nor ends the future. `step()` checks the
+last two on every poll of the basic tests too, so those mistakes are named where they
+first show.
 """
 
 from __future__ import annotations
@@ -1258,7 +1262,7 @@ def driver(body: Body) -> Future[Any]:
         raise
 
 
-@pytest.mark.hint("coroutine_driver")
+@pytest.mark.hint("coroutine_driver", raises=(StopIteration,))  # `return x` arrives as one
 def test_driver_runs_the_coroutine_to_its_return_value() -> None:
     body = Body()
     task = track(driver(body), "transition_without_poll", "CoroutineDriver")
