@@ -1166,28 +1166,28 @@ def join_raising(place: str) -> Raise:
     misuse = "unwind_cleanup"
     side, when = place.split("_", 1)
     other_side = "right" if side == "left" else "left"
-    after_other = when == "after_other_finished"
-    raiser = raising(boom, 1 if after_other else 0, f"the {side} future", misuse)
-    other = scripted(
-        "other", 0 if after_other else FOREVER, f"the {other_side} future", misuse
-    )
+    before = 0 if when.startswith("first") else 1  # Pending polls before the raise
+    other_pending: int | None = 0 if when in ("after_other_finished", "first_other_ready") else FOREVER
+    raiser = raising(boom, before, f"the {side} future", misuse)
+    other = scripted("other", other_pending, f"the {other_side} future", misuse)
     left, right = (raiser, other) if side == "left" else (other, raiser)
-    if after_other:
-        when = f"on the poll after the {other_side} one had finished"
-    elif when == "first_other_ready":
-        other.remaining = 0  # ready at once: polled first or not, it never wins over the error
-        when = f"on the first poll, while the {other_side} one was ready at once"
-    else:
-        when = "on the first poll"
+    when = {
+        "first": "on the first poll",
+        "later": f"on a later poll, while the {other_side} one was still running",
+        "after_other_finished": f"on the poll after the {other_side} one had finished",
+        # ready at once: polled before the raise or not, it never wins over the error
+        "first_other_ready": f"on the first poll, while the {other_side} one was ready at once",
+    }[when]
     return Raise(
-        stage.Join(left, right), "Join", boom, f"the {side} future", when, int(after_other),
-        [other], raiser,
+        stage.Join(left, right), "Join", boom, f"the {side} future", when, before, [other], raiser
     )
 
 
 JOIN_RAISES = [
     "left_first",
     "right_first",
+    "left_later",
+    "right_later",
     "left_after_other_finished",
     "right_after_other_finished",
     "left_first_other_ready",
@@ -1472,10 +1472,12 @@ def test_driver_drops_nothing_once_done() -> None:
 def driver_raising(place: str) -> Raise:
     boom = Boom("boom")
     misuse = "unwind_cleanup"
-    if place == "first_await":
-        first = raising(boom, 0, "the first awaited future", misuse)
+    if place.startswith("first_await"):
+        before = 1 if place.endswith("later") else 0
+        first = raising(boom, before, "the first awaited future", misuse)
         body = Body(misuse=misuse, first=first)
-        who, when, before, raiser = "the first awaited future", "on the first poll", 0, first
+        who, raiser = "the first awaited future", first
+        when = "on a later poll" if before else "on the first poll"
     elif place == "second_await":
         second = raising(boom, 1, "the second awaited future", misuse)
         body = Body(0, misuse=misuse, second=second)
@@ -1496,7 +1498,7 @@ def driver_raising(place: str) -> Raise:
     )
 
 
-DRIVER_RAISES = ["first_await", "second_await", "body"]
+DRIVER_RAISES = ["first_await", "first_await_later", "second_await", "body"]
 
 
 @pytest.mark.hint("exception_lost")
