@@ -19,7 +19,15 @@ The rules every future here follows (Rust's `Future` contract):
 3. After a transition, poll the new inner future in the same `poll`. Only a future you polled
    holds your waker; returning Pending without that means nobody will ever wake the task.
 4. Polling again after `Ready` is a bug in the caller: raise `PolledAfterCompletion`.
-5. `drop()` (Rust's `Drop`) cancels: drop the inner future that is still running.
+5. `drop()` (Rust's `Drop`) cancels: drop the inner futures that are still running, each
+   exactly once. A future that already finished is never dropped (it has nothing to cancel),
+   and a second `drop()`, or a `drop()` after `Ready`, drops nothing.
+6. An exception raised by an inner future (or by a call like `fetch_user()`) comes out of
+   `poll` unchanged, like a Rust panic unwinding through `poll`. The outer future is then
+   over: the inner futures still running are dropped, and a later `poll` raises
+   `PolledAfterCompletion`.
+7. An output is any value: `Ready(None)`, `Ready(0)`, `Ready("")` are finished futures. Tell
+   "finished" from the `Poll` (or your state), never from the truth of the output.
 
 Run `grade` after each class: the tests go through them in this order.
 """
@@ -103,6 +111,10 @@ class UserAndOrders(Future[tuple[U, V]]):
           with `fetch_orders(user)` and move on — and poll it now, in this same poll.
         - AwaitingOrders: poll it. Ready(orders): move to Done and return Ready((user, orders)).
         - Done: raise `PolledAfterCompletion` (Rust: "`async fn` resumed after completion").
+        - An exception from `fetch_user`, `fetch_orders` or an inner future's `poll` comes out
+          of this `poll` unchanged, and the body is over: the state becomes Done, so a later
+          poll raises `PolledAfterCompletion` and `drop()` has nothing left to drop (Rust: a
+          panic unwinds through `poll`; polling again panics "resumed after panicking").
 
         Rust: `loop { match self.state { .. } }`: a transition `continue`s the loop.
         """
@@ -112,7 +124,8 @@ class UserAndOrders(Future[tuple[U, V]]):
         """Cancel: drop the inner future this state is waiting on (if any), then be Done.
 
         Rust: dropping the enum drops the fields of its current variant ("drop glue"), so
-        the in-flight future is dropped too. A future not created yet has nothing to drop.
+        the in-flight future is dropped too. A future not created yet has nothing to drop,
+        and neither has Done (after `Ready`, an exception, or an earlier `drop()`).
         """
         todo()
 
@@ -138,19 +151,32 @@ class Select(Future[Left[A] | Right[B]]):
     """Race two futures: the first to finish wins, the other is dropped.
 
     Rust: `futures::future::select` / `tokio::select! { biased; .. }`.
-    - Each poll: poll `left`; if Ready, the answer is `Ready(Left(value))`.
+    - Each poll: poll `left`; if Ready, the answer is `Ready(Left(value))`, whatever
+      `value` is (`None` and `0` included).
       Only if left is Pending, poll `right`; if Ready, `Ready(Right(value))`.
       Left-biased: when both could finish, left wins, and right is not polled at all
       (a Ready value from right would be lost).
     - The loser is cancelled: call its `drop()` exactly once.
     - Both Pending: return Pending (both now hold the waker, so either can wake us).
     - After Ready: raise `PolledAfterCompletion`.
+    - A side that raises: the exception comes out of `poll` unchanged (Rust: a panic
+      unwinds through `poll`), and the race is over: the other side is dropped, and a
+      later poll raises `PolledAfterCompletion`.
     """
 
     def __init__(self, left: Future[A], right: Future[B]) -> None:
         todo()
 
     def poll(self, cx: Context) -> Poll[Left[A] | Right[B]]:
+        todo()
+
+    def drop(self) -> None:
+        """Cancel the race: drop both sides, each exactly once.
+
+        Rust: dropping a `Select` drops the two futures it owns. Once the race is over
+        (a side won, and the loser was dropped then; or a side raised) there is nothing
+        left to drop: a finished future is never dropped, and no future twice.
+        """
         todo()
 
 
@@ -161,14 +187,26 @@ class Join(Future[tuple[A, B]]):
     already its output).
     - Every poll polls each child that has not finished yet (both, not one after the other).
     - A child that returned Ready is never polled again: keep its output until the other one
-      finishes too.
+      finishes too. Any value is an output, `None`, `0` and `""` included.
     - After Ready: raise `PolledAfterCompletion`.
+    - A child that raises: the exception comes out of `poll` unchanged (Rust: a panic
+      unwinds through `poll`), and the join is over: the other child is dropped if it has
+      not finished, and a later poll raises `PolledAfterCompletion`.
     """
 
     def __init__(self, left: Future[A], right: Future[B]) -> None:
         todo()
 
     def poll(self, cx: Context) -> Poll[tuple[A, B]]:
+        todo()
+
+    def drop(self) -> None:
+        """Cancel: drop each child that has not finished, exactly once.
+
+        Rust: dropping `join!`'s future drops its `MaybeDone`s; a child still running is
+        dropped, a finished one only holds its output. After `Ready` (or after a child
+        raised) there is nothing left to drop, and a second `drop()` drops nothing.
+        """
         todo()
 
 
@@ -188,7 +226,13 @@ class CoroutineDriver(Future[T]):
       resume is `send(None)`. A newly awaited future is polled at once, in the same poll.
       Pending from the awaited future: return Pending.
     - `return x` in the body: `Ready(x)`. After that: raise `PolledAfterCompletion`.
+    - An exception, from the awaited future's `poll` or from the body itself, comes out of
+      `poll` unchanged (Rust: a panic unwinds through `poll`), and the coroutine is over:
+      not left suspended (its `finally:` blocks run: `coro.throw(error)` raises the error
+      at the `await`, `coro.close()` cancels it there), and a later poll raises
+      `PolledAfterCompletion`.
     - drop(): cancel with `coro.close()` (stdtask's `await` then drops the awaited future).
+      After `Ready`, an exception or an earlier `drop()` there is nothing left to cancel.
 
     Rust: this is the `poll` the compiler generates for an `async fn`; stdtask's
     `CoroutineFuture` is a complete version — write your own small one here.

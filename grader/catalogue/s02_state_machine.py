@@ -187,6 +187,114 @@ STAGE = Stage(
             slide="join: both, concurrently",
         ),
         Hint(
+            id="stale_waker",
+            title="The children get a waker from an earlier poll",
+            symptom="Polled again with a new waker, your future passed an older waker (kept "
+            "from an earlier poll) down to its inner futures, so when one of them finished it "
+            "woke a waker that is not the latest one.",
+            why="A future may be moved to another task between polls, and only the latest "
+            "waker is sure to reach whoever polls it now. A combinator owns no waker of its "
+            "own: each poll it hands the `cx` it was given straight to its children.",
+            check="Do you store a waker or a `Context` on `self`? What `cx` do you pass to the "
+            "children's `poll` on the second poll?",
+            rust="`self.left.poll(cx)` with the `cx: &mut Context<'_>` of this very poll; a "
+            "combinator has nowhere to keep one (the borrow checker forbids it).",
+            slide="Pass this poll's cx down",
+        ),
+        Hint(
+            id="falsy_output",
+            title="A falsy output taken for \"not ready\"",
+            symptom="An inner future finished with a value like `None`, `0`, `\"\"` or `[]`, "
+            "and your future treated it as missing: it polled that future again, never "
+            "finished, answered with another value, or did not notice a poll after completion.",
+            why="`Ready(None)` and `Ready(0)` are finished futures. Whether a child finished is "
+            "a fact about its `Poll`, not about its output: an output is any value, and "
+            "testing it with `if value:` or `is None` confuses \"finished with nothing\" "
+            "with \"not finished\".",
+            check="Where do you decide that a child has finished, or that your future is done? "
+            "Does that test look at the output value (`if value`, `is None`) or at the "
+            "state (`Ready`/`Pending`, a flag, a Done state)?",
+            rust="`MaybeDone::Done(output)` is a variant, whatever `output` is; `Option<T>` "
+            "wraps an output of `None` as `Some(None)`.",
+            slide="Ready(None) is an output",
+        ),
+        Hint(
+            id="combinator_drop",
+            title="Dropping Select or Join does not drop its children",
+            symptom="`Select` or `Join` was dropped before it finished, and the children still "
+            "running were not dropped exactly once.",
+            why="A combinator owns its children. When it is abandoned (a timeout, an outer "
+            "select, an aborted task) nobody else will ever poll or drop them, so it must "
+            "cancel them, or they keep what they registered forever.",
+            check="Does your class have a `drop()`? Which children are still running at the "
+            "moment it is called, and is each of them dropped there?",
+            rust="Dropping `Select<A, B>` or `Join<A, B>` runs the drop glue of its fields: "
+            "every child still owned is dropped, with no code to write.",
+            slide="Dropping a combinator",
+        ),
+        Hint(
+            id="drop_twice",
+            title="A future dropped twice, or after it finished",
+            symptom="`drop()` reached an inner future that had already finished, or had "
+            "already been dropped: after `Ready`, after a loser was dropped, on a second "
+            "`drop()`.",
+            why="Drop cancels what is still running, once. A finished future has nothing to "
+            "cancel, and a future dropped twice may release twice what it held (a slot, a "
+            "lock, a place in a queue).",
+            check="After your future returned Ready, or after a first `drop()`, what does your "
+            "`drop()` still think is running? Where do you remember that a child finished "
+            "or was already dropped?",
+            rust="Rust drops each value exactly once, and the winner of `select` has been "
+            "consumed: `Drop` cannot run twice, the compiler sees to it. Python does not.",
+            slide="Dropping a combinator",
+        ),
+        Hint(
+            id="exception_lost",
+            title="A child's exception did not come out",
+            symptom="An inner future (or `fetch_user()`/`fetch_orders()`, or the coroutine "
+            "body) raised, and your `poll` did not let that exception out: it returned a "
+            "value or Pending, or raised something else.",
+            why="An exception in `poll` is Rust's panic unwinding: it passes through every "
+            "`poll` above it until someone who can handle it. A combinator that swallows it "
+            "turns a failure into a wrong answer, or into a task that waits forever.",
+            check="Is there a `try:`/`except` around a child's `poll` in your code? What does "
+            "it do with the exception?",
+            rust="A panic in a child's `poll` unwinds through `Select::poll` and `Join::poll` "
+            "alike; neither catches it (`catch_unwind` is an explicit choice elsewhere).",
+            slide="A panic unwinds through poll",
+        ),
+        Hint(
+            id="unwind_cleanup",
+            title="After a child raised, the future is not over",
+            symptom="A child raised and the exception came out, but then: a child still running "
+            "was not dropped exactly once, a finished one was dropped, the coroutine was left "
+            "suspended, or a later poll did not raise `PolledAfterCompletion`.",
+            why="An exception ends the future, like a panic ends an `async fn`: the children it "
+            "still ran are abandoned and must be dropped (Rust's unwinding drops them), and "
+            "there is nothing left to poll.",
+            check="When a child's `poll` raises, which state is your future left in? What does "
+            "a later `poll` do, and a later `drop()`?",
+            rust="During unwinding Rust drops everything the future owned; polling an `async fn` "
+            "again panics with \"`async fn` resumed after panicking\".",
+            slide="A panic unwinds through poll",
+        ),
+        Hint(
+            id="ended_while_running",
+            title="Finished or dropped on an ordinary poll",
+            symptom="A poll that returned Pending dropped inner futures that were still running, "
+            "or left your future finished, so that the next poll raised "
+            "`PolledAfterCompletion` although it had never returned Ready.",
+            why="Cleanup belongs to the moments a future is abandoned for good: `drop()`, a "
+            "child's exception, `select`'s loser. Returning Pending is not one of them: the "
+            "future and all its children are still running. A `finally:` block runs on every "
+            "return, the ordinary ones included.",
+            check="Is there a `finally:` in your `poll`, or a `drop()` call or a `done = True` "
+            "that every path reaches? Which paths should reach it?",
+            rust="Drop glue runs when a value goes out of scope or a panic unwinds, never when "
+            "`poll` returns `Poll::Pending`: the future stays alive in its task.",
+            slide="A panic unwinds through poll",
+        ),
+        Hint(
             id="coroutine_driver",
             title="CoroutineDriver: run the body through send()",
             symptom="The coroutine did not run to its `return`, an `await` did not evaluate to "

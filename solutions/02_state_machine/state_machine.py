@@ -70,6 +70,15 @@ class UserAndOrders(Future[tuple[U, V]]):
         self.state: State[U, V] = Start(fetch_user, fetch_orders)
 
     def poll(self, cx: Context) -> Poll[tuple[U, V]]:
+        try:
+            return self._resume(cx)
+        except BaseException:
+            # Rust: a panic unwinds through `poll`, and the body is over ("`async fn` resumed
+            # after panicking" if polled again): nothing in it will run or be dropped again.
+            self.state = Done()
+            raise
+
+    def _resume(self, cx: Context) -> Poll[tuple[U, V]]:
         # Rust: `loop { match self.state { .. } }` — after each transition, go round again
         # so the new inner future is polled in this same poll (it must register the waker).
         while True:
@@ -130,6 +139,13 @@ class Select(Future[Left[A] | Right[B]]):
     def poll(self, cx: Context) -> Poll[Left[A] | Right[B]]:
         if self.done:
             raise PolledAfterCompletion("Select polled after completion")
+        try:
+            return self._race(cx)
+        except BaseException:
+            self.drop()  # a side panicked: the race is over, unwinding drops both sides
+            raise
+
+    def _race(self, cx: Context) -> Poll[Left[A] | Right[B]]:
         # Left first, and only poll right if left is not ready: a Ready value is never lost.
         match self.left.poll(cx):
             case Ready(value):
@@ -142,6 +158,14 @@ class Select(Future[Left[A] | Right[B]]):
                 self.left.drop()
                 return Ready(Right(value))
         return Pending  # both were polled, both hold our waker
+
+    def drop(self) -> None:
+        # Rust: dropping the Select drops both futures it still owns. Once the race is
+        # over, the winner has finished and the loser was dropped already.
+        if not self.done:
+            self.done = True
+            self.left.drop()
+            self.right.drop()
 
 
 class Join(Future[tuple[A, B]]):
@@ -158,15 +182,28 @@ class Join(Future[tuple[A, B]]):
     def poll(self, cx: Context) -> Poll[tuple[A, B]]:
         if self.done:
             raise PolledAfterCompletion("Join polled after completion")
-        if self.left_out is Pending:  # a finished child is never polled again
-            self.left_out = self.left.poll(cx)
-        if self.right_out is Pending:
-            self.right_out = self.right.poll(cx)
+        try:
+            if self.left_out is Pending:  # a finished child is never polled again
+                self.left_out = self.left.poll(cx)
+            if self.right_out is Pending:
+                self.right_out = self.right.poll(cx)
+        except BaseException:
+            self.drop()  # a child panicked: the join is over, unwinding drops the rest
+            raise
         match (self.left_out, self.right_out):
             case (Ready(a), Ready(b)):
                 self.done = True
                 return Ready((a, b))
         return Pending
+
+    def drop(self) -> None:
+        # Rust: dropping the join drops its `MaybeDone`s; only a running child has a future.
+        if not self.done:
+            self.done = True
+            if self.left_out is Pending:
+                self.left.drop()
+            if self.right_out is Pending:
+                self.right.drop()
 
 
 # -- 3. How `await` drives a coroutine ---------------------------------------------------------
@@ -183,6 +220,15 @@ class CoroutineDriver(Future[T]):
     def poll(self, cx: Context) -> Poll[T]:
         if self.done:
             raise PolledAfterCompletion("coroutine resumed after completion")
+        try:
+            return self._resume(cx)
+        except BaseException:
+            # A panic unwinds through the body: close the coroutine (its `finally:` blocks
+            # run) so nothing stays suspended, and be done.
+            self.drop()
+            raise
+
+    def _resume(self, cx: Context) -> Poll[T]:
         value: Any = None  # what the body's current `await` evaluates to
         while True:
             if self.awaiting is None:
