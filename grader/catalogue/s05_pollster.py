@@ -107,6 +107,25 @@ STAGE = Stage(
             slide="Spurious wakeups",
         ),
         Hint(
+            id="wake_under_lock",
+            title="A lock held while the future is polled",
+            symptom="Another thread called the waker while `block_on`'s future was being "
+                    "polled (or just before the park), and its `wake()` did not return: it "
+                    "waited for a lock that `block_on`'s thread was holding.",
+            why="`wake()` takes the Signal's lock, from any thread, at any time. If "
+                "`block_on` holds that lock while it polls, every wake from another thread "
+                "stalls until the poll ends, and a future that waits for the waking thread "
+                "(or takes a lock that thread holds while it wakes) deadlocks. A lock guards "
+                "a few lines of state; code you do not control (a poll, a wake) never runs "
+                "under it.",
+            check="List every place your code holds `self.cond`'s lock, and what runs inside: "
+                  "is it only reading or writing `notified`, notifying, and `cond.wait()`? Is "
+                  "`poll` called with the lock released?",
+            rust="pollster locks its `Mutex<bool>` only inside `wait` and `wake`; a "
+                 "`MutexGuard` held across `poll` (or across `wake`) is the classic deadlock.",
+            slide="Never hold the lock across a poll",
+        ),
+        Hint(
             id="late_wake",
             title="A late wake is not harmless",
             symptom="Waking the waker of a `block_on` call that had already returned raised an "
