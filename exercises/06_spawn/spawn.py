@@ -11,6 +11,11 @@
 Guarantees:
 - A task is in the run queue at most once, however many times it is woken before it runs.
 - A task woken during its own poll is polled again, after the tasks already queued.
+- The run queue is first in, first out: tasks are polled in the order they were woken
+  (spawned tasks in spawn order).
+- The root's turn: the root is polled only when its waker was woken, and once woken it is
+  polled before any task is polled a second time (a task that wakes itself on every poll
+  cannot starve it).
 - A finished task is never polled again; waking it does nothing; its future is released
   as soon as it finishes (only the result stays, for the JoinHandle).
 - An exception raised by a task's poll is caught (like a panic caught by tokio) and
@@ -188,8 +193,9 @@ class Executor:
     def block_on(self, root: Spawnable[T]) -> T:
         """Run `root` and every spawned task until `root` finishes; return its output.
 
-        - The root has its own waker (`_RootWaker`): poll it when it was woken.
-        - Then run the tasks that are queued; tasks may spawn or wake tasks while you do.
+        - The root has its own waker (`_RootWaker`): poll it when it was woken (only then).
+        - Then run one round: the tasks queued at this moment, oldest first; tasks may spawn
+          or wake tasks while you do, and those wait for the next round.
         - Nothing woken and nothing queued: raise `Deadlock` (nothing can ever wake the root).
         - While it runs, `spawn()` must find this executor: set `_current.executor`.
         - However it ends (output or exception): shut down (`_shutdown`) and reset

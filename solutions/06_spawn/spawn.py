@@ -11,6 +11,11 @@
 Guarantees:
 - A task is in the run queue at most once, however many times it is woken before it runs.
 - A task woken during its own poll is polled again, after the tasks already queued.
+- The run queue is first in, first out: tasks are polled in the order they were woken
+  (spawned tasks in spawn order).
+- The root's turn: the root is polled only when its waker was woken, and once woken it is
+  polled before any task is polled a second time (a task that wakes itself on every poll
+  cannot starve it).
 - A finished task is never polled again; waking it does nothing; its future is released
   as soon as it finishes (only the result stays, for the JoinHandle).
 - An exception raised by a task's poll is caught (like a panic caught by tokio) and
