@@ -71,7 +71,8 @@ STAGE = Stage(
                 "wake achieves nothing and turns the executor into a spinning loop that burns a "
                 "CPU core for as long as the future waits.",
             check="What happens in your loop after a Pending poll? The thread must sleep until "
-                  "the waker is woken before it polls again.",
+                  "the waker is woken before it polls again. And when `wait` returns, is the "
+                  "wake consumed, so that the next `wait` sleeps again?",
             rust="`loop { if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v } }` "
                  "without `thread::park()` / `signal.wait()` spins.",
             slide="Parking the thread",

@@ -31,7 +31,8 @@ STAGE = Stage(
                 "wake. The only event that can end its wait is the task finishing, so finishing "
                 "must wake the waker the handle stored.",
             check="When JoinHandle.poll returns Pending, where does it keep cx.waker? When the "
-                  "task finishes, who calls wake() on it?",
+                  "task finishes, who calls wake() on it? How does the handle tell that the task "
+                  "finished: by its state, or by its output (which may be None, 0 or \"\")?",
             rust="tokio's JoinHandle registers its waker in the task's header; completing the "
                  "task calls `wake_join()`.",
             slide="JoinHandle: a future for a task's output",
@@ -90,6 +91,21 @@ STAGE = Stage(
                   "polls its future? What happens to a wake in between?",
             rust="tokio moves the task to RUNNING before polling; a wake then sets NOTIFIED and "
                  "the task is rescheduled when its poll returns.",
+            slide="Woken while running",
+        ),
+        Hint(
+            id="root_wake_lost",
+            title="A wake during the root's own poll was lost",
+            symptom="The root woke itself during its poll (like yield_now) and returned "
+                    "Pending, and block_on was never going to poll it again (Deadlock).",
+            why="The root's waker may be woken while the root is being polled: by the root "
+                "itself, or by something it called. That wake is for after this poll. If "
+                "block_on forgets it when the poll returns, the root sleeps for ever although "
+                "it asked to be polled again.",
+            check="When does block_on clear the root's \"woken\" flag: before or after it "
+                  "polls the root? What happens to a wake that comes in between?",
+            rust="tokio's `block_on` takes the notification (`woken.swap(false)`) before "
+                 "polling, so a wake during the poll sets it again.",
             slide="Woken while running",
         ),
         Hint(

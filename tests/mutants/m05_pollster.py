@@ -229,4 +229,24 @@ MUTANTS = [
         note="block_on keeps the future in the thread-local state: a finished future lives "
              "as long as the calling thread",
     ),
+    mutant(
+        "wake_not_consumed",
+        STAGE,
+        hint="busy_loop",
+        file=FILE,
+        find="                self.cond.wait()  # Rust: state = self.cond.wait(state).unwrap();\n"
+             "            self.notified = False\n",
+        replace="                self.cond.wait()  # Rust: state = self.cond.wait(state).unwrap();\n",
+        note="Signal.wait never resets the flag: after the first wake every wait returns at once",
+    ),
+    mutant(
+        "signal_per_poll",
+        STAGE,
+        hint="park_and_wake",
+        file=FILE,
+        find="        while True:\n            match fut.poll(cx):",
+        replace="        while True:\n            signal = Signal()  # a fresh one for each poll\n"
+                "            cx = Context(signal)\n            match fut.poll(cx):",
+        note="a new Signal for every poll: a wake of an earlier poll's Signal is lost",
+    ),
 ]

@@ -142,4 +142,36 @@ MUTANTS = [
            more=(Edit(FILE, "                        return result.value  # type: ignore[union-attr]\n",
                       "                        _current.executor = None\n"
                       "                        return result.value  # type: ignore[union-attr]\n"),)),
+    mutant("join_ready_by_output", STAGE, hint="join_never_woken", file=FILE,
+           find="        if task._future is not None:\n"
+                "            task._join_waker = cx.waker  # the latest waker: woken in Task._finish\n",
+           replace="        if task._output is None and task._error is None:  # no result yet\n"
+                   "            task._join_waker = cx.waker\n",
+           note="the JoinHandle takes a None output for \"not finished yet\""),
+    mutant("shutdown_iterates_shrinking_dict", STAGE, hint="shutdown", file=FILE,
+           find="        while self._tasks:\n"
+                "            task = next(iter(self._tasks))\n"
+                "            task.abort()  # removes it from _tasks\n",
+           replace="        for task in self._tasks:\n"
+                   "            task.abort()\n",
+           note="shutdown iterates the dict of unfinished tasks while abort() removes from it"),
+    mutant("abort_drops_twice", STAGE, hint="abort", file=FILE,
+           find="        self._finish(None, Cancelled(\"the task was aborted\"))\n",
+           replace="        future.drop()  # clean up first\n"
+                   "        self._finish(None, Cancelled(\"the task was aborted\"))\n",
+           note="abort() drops the future twice"),
+    mutant("abort_finished_cancels", STAGE, hint="abort", file=FILE,
+           find="        future = self._future\n        if future is None:\n            return\n"
+                "        self._finish(None, Cancelled(",
+           replace="        future = self._future\n        if future is None:\n"
+                   "            self._error = Cancelled(\"aborted\")  # too late, but mark it\n"
+                   "            return\n"
+                   "        self._finish(None, Cancelled(",
+           note="abort() of a finished task replaces its result with Cancelled"),
+    mutant("root_wake_cleared_after_poll", STAGE, hint="root_wake_lost", file=FILE,
+           find="                    self._root_woken = False\n"
+                "                    result = future.poll(cx)\n",
+           replace="                    result = future.poll(cx)\n"
+                   "                    self._root_woken = False  # the root was polled\n",
+           note="the root's woken flag is cleared after its poll: a wake during the poll is lost"),
 ]

@@ -50,6 +50,10 @@ def check_parked_on_hang(signals: list[Any], what: str) -> None:
     expect(bool(signals), "park_and_wake",
            f"{what}: block_on did not return, and it never created a `Signal()`: block_on "
            "must park on a Signal and give that Signal to the future as its waker.")
+    expect(len(signals) == 1, "park_and_wake",
+           f"{what}: block_on did not return, and it created {len(signals)} Signals in one "
+           "call. One Signal per call, the future's waker for every poll: a wake of a Signal "
+           "the future got earlier never reaches the one the thread sleeps on now.")
     expect(any(signal.spy.parks for signal in signals), "park_and_wake",
            f"{what}: block_on did not return, and its thread never waited in its Signal's "
            "`cond.wait()`: it is sleeping or spinning somewhere else, where a wake() of the "
@@ -209,7 +213,9 @@ def test_block_on_works_again_after_an_exception() -> None:
 def test_parks_and_resumes_on_wake_from_another_thread(signals: list[Any]) -> None:
     future = RemoteFuture("done", rounds=3, name="a future woken from another thread",
                           unwoken_message="block_on polled the future again although nothing "
-                          "had woken it: it does not wait for a wake between polls.")
+                          "had woken it since its previous poll: either block_on did not sleep "
+                          "between the polls, or Signal.wait returned for a wake that had "
+                          "already been consumed.")
     report = wake_when_parked(future, signals, rounds=3)
     got = run(lambda: stage.block_on(future), "park_and_wake",
               "a future woken 3 times from another thread", signals)
