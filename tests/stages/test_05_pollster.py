@@ -511,9 +511,13 @@ def test_block_on_on_two_threads_at_once(signals: list[Any]) -> None:
                  "thread) and got NestedBlockOn.")
         expect(got == "b", "guard_per_thread", f"block_on on thread B returned {got!r}.")
     finally:
-        if parked.first_poll.is_set() and signals and signals[0].spy.wait_for_parks(1):
+        woken = parked.first_poll.is_set() and bool(signals) and signals[0].spy.wait_for_parks(1)
+        if woken:
             parked.wake_up()
         thread.join(LIMIT)
+    expect(woken, "park_and_wake",
+           "Thread A's block_on polled a Pending future but never waited on its Signal's "
+           "`cond`, so the test could not wake it as planned.")
     expect(outcome.get("value") == "a", "guard_per_thread",
            f"block_on on thread A ended with {outcome!r} after its future was woken.")
 

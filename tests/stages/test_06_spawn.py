@@ -545,6 +545,28 @@ def caused_by(error: BaseException, original: BaseException) -> bool:
     return str(original) in str(error)
 
 
+@pytest.mark.hint("join_state_first")
+def test_join_waker_is_woken_after_the_error_is_stored() -> None:
+    boom = ValueError("raised by the task")
+
+    async def child() -> None:
+        raise boom
+
+    async def root() -> str:
+        handle = stage.spawn(child())
+        inline = InlineTask(Caught(handle), name="the handle's awaiter")
+        expect(inline.poll() is Pending, "join_never_woken",
+               "The JoinHandle of a task that had not run yet was Ready.")
+        await yield_once()  # the task runs, raises, and wakes the awaiter
+        expect(inline.done and inline.value == ("raised", boom), "join_state_first",
+               "A task raised ValueError and woke its JoinHandle's awaiter; that awaiter "
+               f"polled the handle right inside wake(), and {inline_outcome(inline)}. The "
+               "task must be finished, its exception stored, before it wakes anyone.")
+        return "ok"
+
+    run(root(), "join_state_first")
+
+
 # --- one queue entry per task ----------------------------------------------------------
 
 @pytest.mark.hint("double_schedule")
@@ -567,6 +589,9 @@ def test_many_wakes_one_poll() -> None:
         return polls, await handle
 
     polls, out = run(root(), "double_schedule")
+    expect(polls >= 2, "wake_while_running",
+           "A Pending task was woken 3 times, then the root yielded; the task was not polled "
+           "again: the wakes were lost.")
     expect(polls == 2, "double_schedule",
            f"A Pending task was woken 3 times before the executor got to it; it should then be "
            f"polled once (2 polls in all), but it was polled {polls} times: it sat in the run "
