@@ -94,6 +94,19 @@ STAGE = Stage(
             slide="Woken while running",
         ),
         Hint(
+            id="root_first_poll",
+            title="block_on must poll the root first",
+            symptom="block_on did not poll the root future exactly once before its first "
+                    "result, or gave up without polling it.",
+            why="A future does nothing until it is polled, and no one will wake a future that "
+                "was never polled: the root starts out as runnable. block_on polls it at once, "
+                "and returns its output as soon as it is Ready.",
+            check="Is the root marked as woken before the loop starts? Does block_on return "
+                  "the value inside the root's Ready?",
+            rust="tokio's `block_on` polls the future before it ever parks.",
+            slide="Tasks and the run queue",
+        ),
+        Hint(
             id="root_wake_lost",
             title="A wake during the root's own poll was lost",
             symptom="The root woke itself during its poll (like yield_now) and returned "

@@ -174,4 +174,8 @@ MUTANTS = [
            replace="                    result = future.poll(cx)\n"
                    "                    self._root_woken = False  # the root was polled\n",
            note="the root's woken flag is cleared after its poll: a wake during the poll is lost"),
+    mutant("root_not_woken_at_start", STAGE, hint="root_first_poll", file=FILE,
+           find="        self._root_woken = True\n",
+           replace="        self._root_woken = False  # wait for a wake\n",
+           note="the root is not runnable at the start: block_on never polls it"),
 ]

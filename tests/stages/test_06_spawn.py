@@ -19,7 +19,17 @@ from hypothesis import strategies as st
 from kit import ScriptedFuture, SpyWaker, expect, fail, load_stage, poll_once, watchdog
 from kit.checking_waker import InlineTask
 from kit.failures import raised
-from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, TodoError, Waker
+from stdtask import (
+    Context,
+    Future,
+    Pending,
+    Poll,
+    PolledAfterCompletion,
+    Ready,
+    TodoError,
+    Waker,
+    into_future,
+)
 
 stage = load_stage("06_spawn")
 
@@ -37,18 +47,50 @@ def yield_once(name: str = "the root's yield_now()") -> ScriptedFuture[None]:
     return ScriptedFuture(pending=1, self_wake=True, name=name, misuse_hint="double_schedule")
 
 
+class CountingRoot(Future[Any]):
+    """The root future: counts its polls, runs the coroutine `body`."""
+
+    def __init__(self, body: Any) -> None:
+        self.inner = into_future(body)
+        self.polls = 0
+
+    def poll(self, cx: Context) -> Poll[Any]:
+        self.polls += 1
+        return self.inner.poll(cx)
+
+
 # --- spawning and joining ----------------------------------------------------------------
+
+@pytest.mark.hint("root_first_poll")
+def test_root_is_polled_at_once() -> None:
+    async def body() -> str:
+        return "ready at once"
+
+    root = CountingRoot(body())
+    try:
+        out = run(root, "root_first_poll")
+    except stage.Deadlock:
+        expect(root.polls > 0, "root_first_poll",
+               "block_on raised Deadlock without ever polling the root future.")
+        raise
+    expect(out == "ready at once" and root.polls == 1, "root_first_poll",
+           f"block_on(a root Ready on its first poll) returned {out!r} after {root.polls} "
+           "polls of the root.")
+
 
 @pytest.mark.hint("root_wake_lost")
 def test_root_that_wakes_itself_is_polled_again() -> None:
-    async def root() -> str:
+    async def body() -> str:
         await yield_once("the root's 1st yield_now()")
         await yield_once("the root's 2nd yield_now()")
         return "root done"
 
+    root = CountingRoot(body())
     try:
-        out = run(root(), "root_wake_lost")
+        out = run(root, "root_wake_lost")
     except stage.Deadlock:
+        expect(root.polls > 0, "root_first_poll",
+               "block_on raised Deadlock without ever polling the root future.")
         fail("root_wake_lost",
              "The root woke its own waker during its poll and returned Pending (like "
              "yield_now), with no task spawned; block_on raised Deadlock: the wake that came "
@@ -1064,20 +1106,6 @@ def test_a_task_that_keeps_waking_itself_cannot_starve_the_root() -> None:
            f"task gave up at {spinner.limit} polls). Once the root is woken it must get its "
            "turn before any task is polled a second time: a round runs only the tasks "
            "queued when it starts.")
-
-
-class CountingRoot(Future[Any]):
-    """The root future: counts its polls, runs the coroutine `body`."""
-
-    def __init__(self, body: Any) -> None:
-        from stdtask import into_future
-
-        self.inner = into_future(body)
-        self.polls = 0
-
-    def poll(self, cx: Context) -> Poll[Any]:
-        self.polls += 1
-        return self.inner.poll(cx)
 
 
 @pytest.mark.hint("root_polled_unwoken")
