@@ -107,6 +107,19 @@ STAGE = Stage(
             slide="Tasks and the run queue",
         ),
         Hint(
+            id="false_deadlock",
+            title="Deadlock raised while the root was woken",
+            symptom="The root had been woken (a task completed what it waited for) and no task "
+                    "was queued; block_on raised Deadlock instead of polling the root.",
+            why="Deadlock means \"nothing can ever happen again\": the root is not woken AND "
+                "no task is runnable. A woken root is work to do, even with an empty queue.",
+            check="Which two facts does your Deadlock check look at? Is the root's \"woken\" "
+                  "flag one of them?",
+            rust="tokio's `block_on` parks only when the root was not woken and the run queue "
+                 "is empty.",
+            slide="Tasks and the run queue",
+        ),
+        Hint(
             id="root_wake_lost",
             title="A wake during the root's own poll was lost",
             symptom="The root woke itself during its poll (like yield_now) and returned "

@@ -178,4 +178,8 @@ MUTANTS = [
            find="        self._root_woken = True\n",
            replace="        self._root_woken = False  # wait for a wake\n",
            note="the root is not runnable at the start: block_on never polls it"),
+    mutant("deadlock_ignores_root_wake", STAGE, hint="false_deadlock", file=FILE,
+           find="                if not self._root_woken and not queue:\n",
+           replace="                if not queue:  # no task left to run\n",
+           note="Deadlock is raised whenever the queue is empty, even if the root was woken"),
 ]

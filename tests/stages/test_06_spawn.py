@@ -78,6 +78,38 @@ def test_root_is_polled_at_once() -> None:
            "polls of the root.")
 
 
+@pytest.mark.hint("false_deadlock")
+def test_root_woken_by_a_task_is_polled_again() -> None:
+    leaf = ScriptedFuture("from the task", pending=None, name="the root's leaf future",
+                          misuse_hint="double_schedule")
+    ran: list[str] = []
+
+    async def completer() -> None:
+        ran.append("completer")
+        leaf.complete()  # wakes the root, which awaits the leaf
+
+    async def body() -> str:
+        stage.spawn(completer())
+        return await leaf
+
+    root = CountingRoot(body())
+    try:
+        out = run(root, "false_deadlock")
+    except stage.Deadlock:
+        expect(root.polls > 0, "root_first_poll",
+               "block_on raised Deadlock without ever polling the root future.")
+        expect(bool(ran), "spawn", "The root spawned a task and returned Pending; the task "
+                                   "never ran, and block_on raised Deadlock.")
+        woken = leaf.waker is not None
+        fail("false_deadlock",
+             "The root awaited a leaf future; a task completed it "
+             f"{'(waking the waker the root had given it) ' if woken else ''}and nothing else "
+             "was queued; block_on then raised Deadlock although the root had been woken.")
+    expect(out == "from the task" and root.polls == 2, "false_deadlock",
+           f"block_on returned {out!r} after {root.polls} polls of the root (expected "
+           "'from the task' after 2).")
+
+
 @pytest.mark.hint("root_wake_lost")
 def test_root_that_wakes_itself_is_polled_again() -> None:
     async def body() -> str:
