@@ -323,6 +323,35 @@ def test_spurious_wakeup_is_not_a_wake(signals: list[Any]) -> None:
            f"{future.polls} polls (expected 'real' after 2).")
 
 
+@pytest.mark.hint("lost_wakeup")
+def test_signal_wait_after_wake_returns_then_sleeps_again() -> None:
+    signal = stage.Signal()
+    signal.cond = spy = SpyCondition()  # the same Condition, watched
+    try:
+        signal.wake()  # nobody waits yet: the wake must be remembered
+        run(signal.wait, "lost_wakeup",
+            "Signal.wake() was called, then Signal.wait() on the same Signal: wait() must "
+            "return at once for the wake recorded before it")
+        thread, outcome = start_thread(signal.wait, "second-wait")
+        parked = spy.wait_for_parks(1)
+        if not parked:
+            thread.join(LIMIT)
+            expect(thread.is_alive(), "busy_loop",
+                   "One wake(), one wait() (returned at once, right), then a second wait() with "
+                   "no new wake: it returned without sleeping. A wait() must consume the wake it "
+                   "returns for, so the next one sleeps.")
+            fail("park_and_wake",
+                 "A second Signal.wait() with no new wake never returned, but it never slept in "
+                 "`self.cond.wait()` either: it waits somewhere a wake() does not reach.")
+        signal.wake()  # release the second wait
+        thread.join(LIMIT)
+        expect(not thread.is_alive() and "error" not in outcome, "lost_wakeup",
+               "A Signal.wait() sleeping in cond.wait() was woken by wake() from another "
+               f"thread and did not return ({outcome or 'still waiting'}).")
+    finally:
+        spy.close()
+
+
 # --- exceptions after Pending polls (the wakes of those polls must not be lost) ------
 
 
