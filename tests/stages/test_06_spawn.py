@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from kit import ScriptedFuture, SpyWaker, expect, fail, load_stage, poll_once, watchdog
 from kit.checking_waker import InlineTask
+from kit.exception_chain import made_from
 from kit.failures import raised
 from stdtask import (
     Context,
@@ -532,7 +533,7 @@ def test_exception_reaches_the_join_handle() -> None:
     expect(out[0] == "raised", "exception_lost",
            f"A spawned task raised ValueError('boom from the task'), but awaiting its JoinHandle returned "
            f"{out[1]!r} instead of raising it.")
-    if out[1] is not boom and not caused_by(out[1], boom):
+    if out[1] is not boom and not made_from(out[1], boom):
         raise out[1]  # not this symptom: shown as itself
     expect(out[1] is boom, "exception_lost",
            "A spawned task raised ValueError('boom from the task'); awaiting its JoinHandle raised "
@@ -567,7 +568,7 @@ def test_exception_on_the_first_poll_reaches_the_join_handle() -> None:
         fail("exception_lost",
              "A task's first poll raised KeyError; the root awaiting its JoinHandle was never "
              "woken (Deadlock).")
-    if kind == "raised" and got is not boom and not caused_by(got, boom):
+    if kind == "raised" and got is not boom and not made_from(got, boom):
         raise got  # not this symptom: shown as itself
     expect(kind == "raised" and got is boom, "exception_lost",
            "A task's first poll raised KeyError('at once'); awaiting its JoinHandle "
@@ -595,28 +596,12 @@ def test_exception_from_the_root_comes_out_of_block_on_unchanged() -> None:
     except Exception as error:
         if error is boom:
             return
-        if not caused_by(error, boom):
+        if not made_from(error, boom):
             raise  # not this symptom: shown as itself
         fail("exception_lost",
              f"The root raised LookupError('from the root'); block_on raised "
              f"{type(error).__name__}({error}) instead of that very exception.")
     fail("exception_lost", f"The root raised LookupError; block_on returned {out!r}.")
-
-
-def caused_by(error: BaseException, original: BaseException) -> bool:
-    """Is `error` made from `original`: raised while handling it, or naming its message?
-
-    (A wrapper or a replacement of the exception under test is this test's symptom; any
-    other exception is not, and is shown as itself.)
-    """
-    seen: BaseException | None = error
-    for _ in range(20):
-        if seen is None:
-            break
-        if seen is original:
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return str(original) in str(error)
 
 
 @pytest.mark.hint("join_state_first")
