@@ -306,15 +306,36 @@ STAGE = Stage(
         Hint(
             id="stuck",
             title="Nothing can wake the root",
-            symptom="The root was Pending, no task was runnable, and block_on did not raise "
-                    "Deadlock.",
-            why="On one thread, with no timers, nothing else can wake anyone: waiting would "
-                "hang forever. A clear error is better than a hang.",
-            check="After a round, if the root was not woken and the queue is empty, what does "
-                  "your block_on do?",
-            rust="tokio's current-thread runtime would park forever; its test-util clock "
-                 "panics instead when time is paused and nothing can progress.",
+            symptom="The root was Pending, no task was runnable, no blocking task was running, "
+                    "and block_on did not raise Deadlock.",
+            why="With nothing runnable and no other thread that could send a wake, waiting "
+                "would hang forever. `_park()` knows that case and raises Deadlock: a clear "
+                "error is better than a hang.",
+            check="After a round, if the root was not woken and the queue is empty, does your "
+                  "block_on call `self._park()`?",
+            rust="tokio's current-thread runtime parks forever in that case; with the clock "
+                 "paused it auto-advances to the next timer, and with no timer it parks too.",
             slide="Tasks and the run queue",
+        ),
+        Hint(
+            id="cross_thread_wake",
+            title="A wake from another thread was not seen",
+            symptom="A task was woken from another thread while block_on was parked, and "
+                    "block_on did not wake up (or gave up with Deadlock).",
+            why="A waker is `Send + Sync`: any thread may wake any task, here a `spawn_blocking` "
+                "thread when its work is done. The executor sleeps in `_park()` on its "
+                "condition; only a `notify()` on that condition wakes it, and the queue must "
+                "be changed under the same lock, or the wake can slip in between the check and "
+                "the sleep.",
+            check="Does your `Task.wake` hold `self._executor._lock` while it checks and "
+                  "queues, and `notify()` it? Does block_on park (`self._park()`) instead of "
+                  "raising Deadlock itself?",
+            pointer="Look at the end of `Task.wake`, and at the line of block_on that runs when "
+                    "the round is over and nothing is runnable.",
+            rust="`impl Wake for Task { fn wake(self: Arc<Self>) { queue.lock().unwrap()"
+                 ".push_back(self.clone()); parker.unpark(); } }`: std's `thread::park` / "
+                 "`Thread::unpark`, or a `Condvar` beside the queue's `Mutex`.",
+            slide="Wakes from another thread",
         ),
     ),
 )

@@ -182,4 +182,12 @@ MUTANTS = [
            find="                if not self._root_woken and not queue:\n",
            replace="                if not queue:  # no task left to run\n",
            note="Deadlock is raised whenever the queue is empty, even if the root was woken"),
+    mutant("wake_without_notify", STAGE, hint="cross_thread_wake", file=FILE,
+           find="            executor._queue.append(self)\n            executor._lock.notify()\n",
+           replace="            executor._queue.append(self)\n",
+           note="Task.wake queues the task but never notifies: a parked block_on sleeps on"),
+    mutant("deadlock_instead_of_park", STAGE, hint="cross_thread_wake", file=FILE,
+           find="                    self._park()  # until a wake comes from another thread, or Deadlock\n",
+           replace="                    raise Deadlock(\"nothing to run\")\n",
+           note="block_on raises Deadlock itself, even while a blocking thread may still wake a task"),
 ]

@@ -1340,3 +1340,79 @@ def check_random_wake_patterns(n: int, steps: list[tuple[Any, ...]]) -> None:
         fail(hint, f"{what}. Steps:\n{steps_text}")
     expect(out == list(range(n)), "double_schedule",
            f"The JoinHandles gave {out}, expected {list(range(n))}. Steps:\n{steps_text}")
+
+
+# --- wakes from another thread ------------------------------------------------------------
+
+def blocking_until_parked(executor_thread: list[int], value: Any) -> Callable[[], Any]:
+    """Work for spawn_blocking: wait until the executor's thread parks, then return `value`."""
+    from kit.parking import wait_until_parked
+
+    def work() -> Any:
+        wait_until_parked(executor_thread[0])
+        return value
+
+    return work
+
+
+@pytest.mark.hint("cross_thread_wake")
+def test_a_wake_from_another_thread_reaches_a_parked_block_on() -> None:
+    import threading
+
+    executor_thread: list[int] = []
+
+    async def body() -> Any:
+        executor_thread.append(threading.get_ident())
+        handle = stage.spawn(async_await(stage.spawn_blocking(blocking_until_parked(executor_thread, 0))))
+        return await handle
+
+    try:
+        out = watchdog(lambda: stage.block_on(body()), seconds=LIMIT, hint="cross_thread_wake",
+                       message="A spawn_blocking thread finished while block_on was parked and woke "
+                               "the task waiting for it (from that other thread), but block_on "
+                               "never woke up to poll it")
+    except stage.Deadlock:
+        fail("cross_thread_wake", "block_on raised Deadlock while a spawn_blocking thread was still "
+             "running: that thread could still wake a task, so block_on must park (`_park()`), "
+             "not give up.")
+    expect(out == 0, "cross_thread_wake",
+           f"The root awaited a task that awaited a blocking task returning 0, and got {out!r}.")
+
+
+async def async_await(future: Any) -> Any:
+    return await future
+
+
+@pytest.mark.hint("cross_thread_wake")
+def test_many_blocking_tasks_each_wake_their_task_once() -> None:
+    import threading
+
+    executor_thread: list[int] = []
+
+    async def body() -> list[Any]:
+        executor_thread.append(threading.get_ident())
+        handles = [stage.spawn_blocking(blocking_until_parked(executor_thread, n)) for n in range(8)]
+        return [await handle for handle in handles]
+
+    out = watchdog(lambda: stage.block_on(body()), seconds=LIMIT, hint="cross_thread_wake",
+                   message="Eight spawn_blocking threads finished while block_on was parked; "
+                           "block_on never polled the root again")
+    expect(out == list(range(8)), "cross_thread_wake",
+           f"Eight blocking tasks returned 0 to 7; the root got {out!r}.")
+
+
+@pytest.mark.hint("cross_thread_wake")
+def test_a_blocking_tasks_exception_reaches_its_join_handle() -> None:
+    def work() -> None:
+        raise ValueError("from the blocking thread")
+
+    async def body() -> str:
+        try:
+            await stage.spawn_blocking(work)
+        except ValueError as error:
+            return str(error)
+        return "no exception"
+
+    out = run(body(), "cross_thread_wake")
+    expect(out == "from the blocking thread", "cross_thread_wake",
+           f"A blocking task raised ValueError; awaiting its JoinHandle gave {out!r}.")
