@@ -38,6 +38,7 @@ GOAL_VS_ASYNCIO = 0.6
 GOAL_VS_UVLOOP = 1.0
 GOAL_BYTES_PER_TASK = 750
 TIMED = ("w1", "w2", "w3", "w4")
+MIN_ROUNDS_FOR_A_CLAIM = 5  # fewer rounds than this: no "ahead"/"behind", only the numbers
 
 
 def available(runtime: str) -> str | None:
@@ -101,12 +102,32 @@ class Results:
         values = self.ok(runtime, workload)
         return statistics.median(values) if values else None
 
-    def ratio(self, runtime: str, workload: str, baseline: str = BASELINE) -> float | None:
-        """Median over rounds of value(runtime) / value(baseline) in the same round."""
+    def ratios(self, runtime: str, workload: str, baseline: str = BASELINE) -> list[float]:
+        """value(runtime) / value(baseline) of each round in which both ran (paired ratios)."""
         mine = self.values.get((runtime, workload), [])
         theirs = self.values.get((baseline, workload), [])
-        pairs = [a / b for a, b in zip(mine, theirs, strict=False) if a is not None and b]
+        return [a / b for a, b in zip(mine, theirs, strict=False) if a is not None and b]
+
+    def ratio(self, runtime: str, workload: str, baseline: str = BASELINE) -> float | None:
+        """Median over rounds of value(runtime) / value(baseline) in the same round."""
+        pairs = self.ratios(runtime, workload, baseline)
         return statistics.median(pairs) if pairs else None
+
+    def verdict(self, runtime: str, workload: str, baseline: str = BASELINE) -> str | None:
+        """"ahead", "behind" or "level" against `baseline`; None without enough rounds.
+
+        A claim needs every paired ratio on one side of 1.0 (their whole range excludes 1.0)
+        and at least MIN_ROUNDS_FOR_A_CLAIM rounds: with 5 rounds, all five on one side
+        would happen by chance 2 / 2**5 = 6 % of the time if the two were equal.
+        """
+        pairs = self.ratios(runtime, workload, baseline)
+        if len(pairs) < MIN_ROUNDS_FOR_A_CLAIM:
+            return None
+        if max(pairs) < 1.0:
+            return "ahead"
+        if min(pairs) > 1.0:
+            return "behind"
+        return "level"
 
 
 def run_rounds(
@@ -148,11 +169,15 @@ def fmt(value: float | None, unit: str) -> str:
     return f"{value * 1000:,.0f} ms" if value < 10 else f"{value:,.1f} s"
 
 
-def fmt_ratio(value: float | None, goal: float | None = None) -> Text:
+def fmt_ratio(value: float | None, goal: float | None = None, pairs: Sequence[float] = ()) -> Text:
+    """`0.87× (0.80–0.95)`: the median paired ratio and, when there are rounds, their range."""
     if value is None:
         return Text("-")
     style = "" if goal is None else ("green" if value <= goal else "red")
-    return Text(f"{value:.2f}×", style=style)
+    text = Text(f"{value:.2f}×", style=style)
+    if len(pairs) > 1:
+        text.append(f" ({min(pairs):.2f}\u2013{max(pairs):.2f})", style="dim")
+    return text
 
 
 def spread(values: list[float]) -> str:
@@ -187,11 +212,13 @@ def results_table(results: Results, title: str, highlight: str = "reference",
                 spread(values),
                 Text("1 (baseline)", style="dim") if runtime == BASELINE
                 else fmt_ratio(results.ratio(runtime, workload.id),
-                               GOAL_VS_ASYNCIO if timed_goal else None),
+                               GOAL_VS_ASYNCIO if timed_goal else None,
+                               results.ratios(runtime, workload.id)),
             ]
             if has_uvloop:
                 row.append(fmt_ratio(results.ratio(runtime, workload.id, "uvloop"),
-                                     GOAL_VS_UVLOOP if timed_goal else None)
+                                     GOAL_VS_UVLOOP if timed_goal else None,
+                                     results.ratios(runtime, workload.id, "uvloop"))
                            if runtime == highlight else Text(""))
             table.add_row(*row, end_section=index == len(results.runtimes) - 1)
     return table

@@ -22,8 +22,8 @@ from grader.paths import REPO_ROOT
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
 
 STAGE = "07_timers"
-ROUNDS = 3
-DIVISOR = 10  # a tenth of the full sizes: the whole run takes well under a minute
+ROUNDS = 5  # run.MIN_ROUNDS_FOR_A_CLAIM: enough for "ahead"/"behind" when every round agrees
+DIVISOR = 20  # a twentieth of the full sizes: the whole run takes about a minute
 PROCESS_TIMEOUT = 30.0  # seconds for one workload in one process
 YOURS = "yours"
 
@@ -81,19 +81,30 @@ def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
         failed = True
         who = "your runtime" if runtime == YOURS else runtime
         console.print(Text(f"{workload.upper()} failed on {who}: {error}", style="red"))
-    summary = []
+    summary, verdicts = [], []
     for workload in workloads:
         ratio = results.ratio(YOURS, workload.id)
         if ratio is not None:
             what = "memory" if workload.unit == "B" else "time"
             summary.append(f"{workload.title} {ratio:.2f}× asyncio's {what}")
+            verdicts.append(results.verdict(YOURS, workload.id))
     if summary:
-        faster = sum(1 for w in workloads if (results.ratio(YOURS, w.id) or 9) < 1)
-        console.print(Text.assemble(
-            ("Yours: ", "bold"), "; ".join(summary) + ". ",
-            (f"Ahead of asyncio on {faster} of {len(workloads)}." if faster else
-             "asyncio is ahead this time: see bench/README.md for where the time goes.",
-             "bold green" if faster else "yellow")))
+        console.print(Text.assemble(("Yours: ", "bold"), "; ".join(summary) + "."))
+        console.print(_claim(verdicts))
     console.print(Text("The full suite, with trio and uvloop: `python -m bench` (bench/README.md).",
                        style="dim"))
     return EXIT_FAILED if failed else EXIT_PASSED
+
+
+def _claim(verdicts: list[str | None]) -> Text:
+    """Ahead/behind only where every round agrees (the paired ratios' range excludes 1.0)."""
+    ahead, behind = verdicts.count("ahead"), verdicts.count("behind")
+    level = len(verdicts) - ahead - behind
+    parts = [f"ahead of asyncio on {ahead}"] if ahead else []
+    parts += [f"behind on {behind}"] if behind else []
+    parts += [f"level on {level} (the rounds disagree: some faster, some slower)"] if level else []
+    text = Text("Every round compared: " + ", ".join(parts) + f" of {len(verdicts)} workloads.",
+                style="bold green" if ahead and not behind else "")
+    if behind:
+        text.append(" See bench/README.md for where the time goes.", style="yellow")
+    return text

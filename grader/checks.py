@@ -232,6 +232,43 @@ def orphan_folder_problems(root: Path = REPO_ROOT) -> list[str]:
     return problems
 
 
+# --- a stage's files -----------------------------------------------------------------------
+
+MIN_ALTERNATIVES = 3
+
+
+def stage_file_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
+    """Every file a stage is made of exists: one line per file forgotten (CONTRIBUTING.md).
+
+    The catalogue entry is the stage itself; the rest: each attendee file in exercises/ and
+    solutions/, the hidden tests, the deck, the mutants (after 00), at least three correct
+    alternatives (after 00), and its row in the README's table of stages.
+    """
+    problems = []
+    for top in ("exercises", "solutions"):
+        for name in stage.files:
+            if not (root / top / stage.id / name).is_file():
+                problems.append(f"{top}/{stage.id}/{name} is missing")
+    for path in (stage.test_file, stage.slides_file):
+        if not (root / path).is_file():
+            problems.append(f"{path} is missing")
+    if stage.number > 0:
+        mutants = root / "tests" / "mutants" / f"m{stage.id}.py"
+        if not mutants.is_file():
+            problems.append(f"tests/mutants/m{stage.id}.py is missing (one mutant per mistake)")
+        folder = root / "tests" / "alternatives" / stage.id
+        count = sum(1 for p in folder.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))) \
+            if folder.is_dir() else 0
+        if count < MIN_ALTERNATIVES:
+            problems.append(f"tests/alternatives/{stage.id}/ holds {count} correct alternative(s); "
+                            f"at least {MIN_ALTERNATIVES} guard the tests against over-fitting")
+    readme = root / "README.md"
+    row = f"| {stage.number:02d} | {stage.title} | {stage.minutes} min |"
+    if readme.is_file() and row not in readme.read_text(encoding="utf-8"):
+        problems.append(f"README.md's table of stages has no row `{row}`")
+    return problems
+
+
 # --- mutants --------------------------------------------------------------------------------
 
 def mutant_problems(verdict: Verdict) -> list[str]:

@@ -12,6 +12,7 @@
     grade verify [N]      instructor: every solution passes, stub fails, mutant is caught...
     grade export -o DIR   instructor: a student copy without solutions
     grade summary --results DIR   instructor: where the room is stuck, from --json files
+    grade room serve      instructor: a live view of the room; attendees `grade room join URL CODE`
     --target solutions    grade the reference solutions (or any folder laid out like them)
     --json                machine-readable results on stdout, nothing else there
 
@@ -78,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--yes", "-y", action="store_true", help="reset: do not ask before overwriting")
     parser.add_argument("--output", "-o", metavar="DEST", help="export: folder for the student copy")
     parser.add_argument("--results", metavar="FOLDER", help="summary: folder of attendees' --json files")
+    parser.add_argument("--wheelhouse", action="store_true",
+                        help="export: add every dependency's wheel, for an offline install")
+    parser.add_argument("--name", help="room join: the name the instructor sees")
+    parser.add_argument("--host", help="room serve: the address to listen on (default: the LAN address)")
+    parser.add_argument("--port", type=int, help="room serve: the port (default 8765; 0: any free port)")
+    parser.add_argument("--version", action="version", version=f"grade {_version()}")
+    parser.add_argument("--full", action="store_true",
+                        help="solution: both whole files instead of the differences")
     parser.add_argument(
         "--timeout",
         type=float,
@@ -87,9 +96,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rediscovering-the-future")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with usage on bad options
+    if args.words[:1] == ["help"]:  # `grade help` is `grade --help`
+        parser.print_help()
+        return EXIT_PASSED
     # With --json, stdout carries the JSON only; everything human goes to stderr.
     console = Console(stderr=args.json, highlight=False)
     try:
@@ -143,10 +164,18 @@ def stage_or_error(name: str) -> Stage:
 
 def dispatch(args: argparse.Namespace, console: Console) -> int:
     words = list(args.words)
+    if words[:1] == ["room"]:  # `grade room serve|join URL CODE|leave|status`: words, not a stage
+        from grader import room
+
+        return room.room(console, words[1:], Progress().path, args)
     command = words.pop(0) if words and words[0] in COMMANDS else "run"
     if len(words) > 1:
         raise UsageError(f"too many arguments: {' '.join(args.words)} (try `grade --help`)")
     stage = stage_or_error(words[0]) if words else None
+    if args.html and command != "slides":
+        raise UsageError("--html goes with `slides`: `grade slides --html slides.html`")
+    if args.full and command != "solution":
+        raise UsageError("--full goes with `solution`: `grade solution N --full`")
     session = Session(
         args.target,
         resolve_target(args.target),
@@ -164,8 +193,10 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
             module, function = COMMANDS[command].split(":")
             return int(getattr(importlib.import_module(module), function)(session, stage, args))
         code = run_one(session, stage) if stage else run_in_order(session)
+        report = json_report(session)
         if args.json:
-            print(json.dumps(json_report(session), indent=2))
+            print(json.dumps(report, indent=2))
+        _report_to_room(session, report)
         return code
     finally:
         if session.grading_exercises:
@@ -173,6 +204,17 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
             session.progress.save()
             for warning in session.progress.warnings[shown:]:
                 console.print(Text(warning, style="yellow"))
+
+
+def _report_to_room(session: Session, report: dict[str, object]) -> None:
+    """If this checkout joined a room (`grade room join`), tell it, without waiting long."""
+    if not session.grading_exercises:
+        return
+    from grader import room
+
+    sending = room.report_in_background(session.progress.path, report)
+    if sending is not None:
+        sending.join(room.POST_TIMEOUT)  # bounded: an unreachable room costs at most this
 
 
 def run_in_order(session: Session) -> int:
@@ -194,6 +236,7 @@ def run_in_order(session: Session) -> int:
         return EXIT_PASSED
     stage = find_stage(failed.id)
     assert stage is not None
+    console.print(render.where_you_are(stage, session.target_dir))
     console.print(render.failure_panel(stage, failed))
     return EXIT_FAILED
 
@@ -218,11 +261,13 @@ def run_one(session: Session, stage: Stage) -> int:
     session.results[stage.id] = result
     if result.status == "passed":
         passed = len(result.tests)
+        later = STAGES[STAGES.index(stage) + 1:]
         console.print(
             Text.assemble(
                 (f"Stage {stage.number:02d} passes", "bold green"),
                 f" ({passed} tests). ",
-                ("Run `grade` to go on.", "dim"),
+                (f"Next: stage {later[0].number:02d} \u00b7 {later[0].title} \u2014 run `grade` to go on."
+                 if later else "That was the last stage: run `grade` to see every stage pass.", "dim"),
             )
         )
         return EXIT_PASSED
@@ -251,9 +296,17 @@ def show_list(session: Session, stage: Stage | None, args: argparse.Namespace) -
     return EXIT_PASSED
 
 
-def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
+def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace,
+              ask: str = "grade hint") -> int:
+    """The next level of the hint ladder for the stage's recorded failure (render.hint_levels)."""
     console = session.console
-    stage = stage or session.current_stage()
+    current = session.current_stage()
+    if stage is not None and current is not None and stage.number > current.number:
+        console.print(f"Stage {stage.number:02d} is locked: its hints come once you get there. "
+                      f"Pass stage {current.number:02d} first (`grade {current.number}`, and "
+                      f"`grade hint {current.number}` when stuck).")
+        return EXIT_FAILED
+    stage = stage or current
     if stage is None:
         console.print("Every stage passes: no hints needed.")
         return EXIT_PASSED
@@ -271,9 +324,12 @@ def show_hint(session: Session, stage: Stage | None, args: argparse.Namespace) -
     hint = find_hint(stage, test.hint)
     if hint is None:
         raise GraderError(f"the test {test.name} names an unknown hint {test.hint!r}")
-    level = session.progress.next_hint_level(stage, hint.id, len(hint.levels()))
-    console.print(render.hint_panel(stage, hint, level, test))
+    level = session.progress.next_hint_level(stage, hint.id, len(render.HINT_LEVELS))
+    console.print(render.hint_panel(stage, hint, level, test, ask))
     return EXIT_FAILED
+
+
+JSON_VERSION = 1  # of `--json`'s layout (SPEC §5); `grade summary` and the room check it
 
 
 def json_report(session: Session) -> dict[str, object]:
@@ -297,7 +353,7 @@ def json_report(session: Session) -> dict[str, object]:
                 ],
             }
         )
-    return {"target": session.target, "stages": stages}
+    return {"version": JSON_VERSION, "target": session.target, "stages": stages}
 
 
 if __name__ == "__main__":

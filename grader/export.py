@@ -1,8 +1,11 @@
 """`grade export --output DEST`: the student copy, ready to hand out.
 
 A copy of the repository without the reference solutions (`solutions/`), without the mutant
-catalogue (`tests/mutants/`, each mutant is a solution with one mistake) and without anything
-local (.git, virtual environments, progress, caches). It installs and grades from scratch
+and alternatives catalogues (`tests/mutants/`, `tests/alternatives/`: each is a solution with
+one mistake, or a correct one) and without anything local (.git, virtual environments,
+progress, caches). With `--wheelhouse`, a `wheelhouse/` folder of every dependency's wheel
+(all pure Python: one folder serves Linux, macOS and Windows, Python 3.10-3.13), so the
+README's install works at a venue with no network. It installs and grades from scratch
 like the original, and a marker file at its root (`.student-copy`) tells the grader, e.g.
 `grade solution`, that the answers are not there.
 """
@@ -12,7 +15,10 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import os
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from rich.text import Text
@@ -23,7 +29,7 @@ from grader.session import EXIT_PASSED, EXIT_USAGE, Session, UsageError
 
 MARKER = ".student-copy"
 # Left out, relative to the repository root (answers and the instructor's tooling data).
-LEFT_OUT_PATHS = ("solutions", "tests/mutants", "build", "dist", "venv")
+LEFT_OUT_PATHS = ("solutions", "tests/mutants", "tests/alternatives", "build", "dist", "venv")
 # Left out wherever they are: version control, environments, progress, caches, build output.
 LEFT_OUT_NAMES = (
     ".git", ".venv", ".ci-venv-*", ".grade", "__pycache__", "*.pyc", ".pytest_cache",
@@ -77,6 +83,54 @@ def export_copy(destination: Path, source: Path = REPO_ROOT) -> list[str]:
     return sorted(skipped)
 
 
+WHEELHOUSE = "wheelhouse"
+# Every dependency must be a pure-Python wheel (py3-none-any): one folder then serves Linux,
+# macOS and Windows. pip is asked for platform "any" only, so it never picks a compiled wheel
+# (hypothesis and tomli also publish compiled ones). The versions differ by environment
+# markers (tomli and exceptiongroup below 3.11); colorama (pytest's, on Windows) is named
+# explicitly because pip evaluates sys_platform markers against the machine it runs on.
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+MARKER_ONLY = ("colorama", "exceptiongroup", "tomli")
+
+
+def requirements(root: Path = REPO_ROOT) -> list[str]:
+    """The project's dependencies and build requirements, as written in its pyproject.toml.
+
+    (tomllib would be the tool, but it is 3.11+; these two arrays are simple enough to read.)
+    """
+    found: list[str] = []
+    collecting = False
+    for raw in (root / "pyproject.toml").read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith(("requires = [", "dependencies = [")):
+            collecting = not line.endswith("]")
+            found += re.findall(r'"([^"]+)"', line)
+        elif collecting:
+            collecting = line != "]"
+            found += re.findall(r'"([^"]+)"', line)
+    return found
+
+
+def build_wheelhouse(folder: Path, pythons: tuple[str, ...] = PYTHONS) -> None:
+    """Download the pure-Python wheel of everything the project needs into `folder`.
+
+    Raises OSError with pip's own message if a download fails (no network, say).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = [*requirements(), *MARKER_ONLY]
+    for python in pythons:
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
+             "--dest", str(folder), "--python-version", python, "--platform", "any",
+             "--implementation", "py", "--abi", "none", *wanted],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
+        if done.returncode != 0:
+            lines = [line for line in (done.stderr or done.stdout).splitlines()
+                     if not line.startswith("WARNING: Location")]
+            raise OSError(f"pip could not download the wheels for Python {python}: "
+                          + " ".join(lines)[-600:])
+
+
 def export(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
     console = session.console
     if stage is not None:
@@ -92,6 +146,16 @@ def export(session: Session, stage: Stage | None, args: argparse.Namespace) -> i
         console.print(Text(f"Could not write the student copy to {destination}: {error}", style="bold red"))
         return EXIT_USAGE
     where = destination.resolve()
+    if getattr(args, "wheelhouse", False):
+        with console.status("Downloading the pure-Python wheels for Python 3.10-3.13 ..."):
+            try:
+                build_wheelhouse(where / WHEELHOUSE)
+            except OSError as error:
+                console.print(Text(f"The copy is written, but without a wheelhouse: {error}",
+                                   style="bold red"))
+                return EXIT_USAGE
+        count = len(list((where / WHEELHOUSE).glob("*.whl")))
+        console.print(f"{WHEELHOUSE}/: {count} wheels; the README's offline install uses them.")
     console.print(Text.assemble(("Student copy written to ", "bold green"), (str(where), "bold")))
     if skipped:
         console.print(f"Left out: {', '.join(skipped)} (and caches).")

@@ -49,6 +49,37 @@ class PosixKeys:
         return data.decode(errors="replace") if data else None
 
 
+ESCAPE_WAIT = 0.05  # seconds: the rest of an escape sequence arrives at once, a lone Esc does not
+
+
+def read_key(keys: KeySource, timeout: float) -> str | None:
+    """One key press, whole: an escape sequence (arrows send "\x1b[A", PgDn "\x1b[6~") or a
+    Windows two-character code ("\xe0H") comes back in one piece, so it is never read as Esc
+    followed by letters. A lone Esc is "\x1b"; Alt+key is "\x1b" + key. None: no key in time.
+    """
+    key = keys.read(timeout)
+    if key in ("\xe0", "\x00"):  # Windows: arrows, PgUp/PgDn, F-keys are two characters
+        return key + (keys.read(ESCAPE_WAIT) or "")
+    if key != "\x1b":
+        return key
+    introducer = keys.read(ESCAPE_WAIT)
+    if introducer is None:
+        return key
+    sequence = key + introducer
+    if introducer not in ("[", "O"):  # Alt+key
+        return sequence
+    while (more := keys.read(ESCAPE_WAIT)) is not None:
+        sequence += more
+        if "@" <= more <= "~" and (introducer == "O" or more != "["):  # the final character
+            break
+    return sequence
+
+
+def keys_work(keys: KeySource) -> bool:
+    """Can key presses be read at all (not: standard input is not a console, as in Git Bash)?"""
+    return not isinstance(keys, NoKeys)
+
+
 @contextmanager
 def key_source() -> Iterator[KeySource]:
     """Keys from the terminal in cbreak mode (restored on exit), or NoKeys."""

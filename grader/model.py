@@ -10,24 +10,21 @@ from dataclasses import dataclass, field
 class Hint:
     """Explains one way a stage can fail, without giving the answer.
 
-    `grade` shows it in layers: symptom + check first, then why, then the Rust counterpart.
+    Shown as a ladder where each step *adds* (grader.render): the failure panel has what
+    happened (the test's own message and the line) and `check`, the first question; `grade
+    hint` then gives `pointer` (where to look, sharper), then `why` (the concept) with the
+    slide, then `rust` (the Rust counterpart). No step repeats an earlier one, and none
+    writes the fix.
     """
 
     id: str
     title: str  # the mistake's name, e.g. "Lost waker"
-    symptom: str  # what the attendee sees happen
+    symptom: str  # what the attendee sees happen, in general (the test's message is specific)
     why: str  # the concept: why it matters
-    check: str  # the next thing to look at in their code
+    check: str  # the first question, shown in the failure panel
     rust: str  # the Rust counterpart
     slide: str  # title of the slide (a `## ` heading in slides/<stage>.md) to reread
-
-    def levels(self) -> list[tuple[str, str]]:
-        """Progressive hint levels: each `grade hint` shows one more."""
-        return [
-            ("What to check", f"{self.symptom}\n\n{self.check}"),
-            ("Why it matters", self.why),
-            ("In Rust", f"{self.rust}\n\nReread the slide \u201c{self.slide}\u201d."),
-        ]
+    pointer: str = ""  # where to look, sharper than `check` (level 1); else the failure's line
 
 
 @dataclass(frozen=True)

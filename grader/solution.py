@@ -1,17 +1,19 @@
 """`grade solution [N]`: the reference answer of stage N, once the attendee's stage N passed.
 
-Shown next to the attendee's own file (side by side from 160 columns, one after the other
-below that), highlighted with line numbers. For the attendee's exercises the pass is the
-cached verdict that `grade` recorded for the current content of their file; for another
-`--target` folder (no cache there) the stage's tests are run first.
+Shown as the differences between the attendee's file and the reference (a unified diff,
+`-` yours, `+` the reference; paged in a terminal when longer than the screen); with `--full`
+both whole files, side by side from 160 columns, one after the other below that. For the
+attendee's exercises the pass is the cached verdict that `grade` recorded for the current
+content of their file; for another `--target` folder (no cache there) the tests run first.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 from pathlib import Path
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.table import Table
@@ -72,6 +74,29 @@ def solution_renderables(
             out.append(Group(Rule(yours_title, align="left"), _code(yours if yours.exists() else None)))
             out.append(Group(Rule(reference_title, align="left", style="green"), _code(reference)))
     return out
+
+
+def diff_renderables(stage: Stage, yours_dir: Path, reference_dir: Path) -> list[RenderableType]:
+    """A unified diff per file, yours (`-`) against the reference (`+`)."""
+    out: list[RenderableType] = []
+    for name in _files(stage, reference_dir):
+        yours, reference = yours_dir / name, reference_dir / name
+        mine = _lines(yours)
+        diff = list(difflib.unified_diff(mine, _lines(reference), f"yours \u00b7 {_shown(yours)}",
+                                         f"reference \u00b7 {_shown(reference)}", n=3))
+        if not diff:
+            out.append(Text(f"{name}: yours and the reference are the same.", style="dim"))
+            continue
+        text = "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+        out.append(Syntax(text.rstrip("\n"), "diff", theme=CODE_THEME, word_wrap=True))
+    return out
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    except OSError:
+        return []
 
 
 def _not_passed(session: Session, stage: Stage) -> Text:
@@ -146,5 +171,20 @@ def show_solution(session: Session, stage: Stage | None, args: argparse.Namespac
         )
     )
     yours_dir = session.target_dir / stage.id
-    console.print(*solution_renderables(stage, yours_dir, reference_dir, console.width))
+    if getattr(args, "full", False):
+        shown = solution_renderables(stage, yours_dir, reference_dir, console.width)
+    else:
+        console.print(Text("- lines are yours, + lines the reference's; `grade solution "
+                           f"{stage.number} --full` shows both whole files.", style="dim"))
+        shown = diff_renderables(stage, yours_dir, reference_dir)
+    if console.is_terminal and _taller_than_screen(console, shown):
+        with console.pager(styles=True):
+            console.print(*shown)
+    else:
+        console.print(*shown)
     return EXIT_PASSED
+
+
+def _taller_than_screen(console: Console, renderables: list[RenderableType]) -> bool:
+    lines = sum(len(console.render_lines(r, pad=False)) for r in renderables)
+    return lines > console.height - 2

@@ -27,6 +27,7 @@ from grader.render import deck_of
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
 
 STAGE_STATUSES = ("passed", "failed", "locked", "not_run")
+SUPPORTED_VERSION = 1  # grader.cli.JSON_VERSION
 TOP_HINTS = 3  # per stage, in the table (the JSON has them all)
 
 
@@ -49,6 +50,9 @@ def parse_result(name: str, data: Any) -> Attendee:
     """One attendee from the parsed JSON of their `grade --json`; BadResult if it is not one."""
     if not isinstance(data, dict) or not isinstance(data.get("stages"), list):
         raise BadResult('not a `grade --json` result (no "stages" list)')
+    if data.get("version", SUPPORTED_VERSION) != SUPPORTED_VERSION:  # older files had no version
+        raise BadResult(f"made by a grade whose --json layout is version {data.get('version')!r}; "
+                        f"this grade reads version {SUPPORTED_VERSION}")
     if data.get("target", "exercises") != "exercises":
         raise BadResult(f"a run of --target {data.get('target')}, not of the attendee's exercises")
     stages = data["stages"]

@@ -17,12 +17,12 @@ from rich.text import Text
 
 from grader import render
 from grader.catalogue import STAGES
-from grader.keys import KeySource, key_source
+from grader.keys import KeySource, key_source, keys_work, read_key
 from grader.model import Stage
 from grader.session import EXIT_PASSED, Session
 
-POLL_SECONDS = 0.25
-SETTLE_SECONDS = 0.3  # debounce: editors write a file in several steps
+POLL_SECONDS = 0.1
+SETTLE_SECONDS = 0.15  # debounce: editors write a file in several steps, within milliseconds
 
 
 def fingerprint(paths: list[Path]) -> tuple[object, ...]:
@@ -45,14 +45,14 @@ def wait_for_change(paths: list[Path], keys: KeySource,
     """Block until the files change (returns None, after they settle) or a key is pressed."""
     before = fingerprint(paths)
     while True:
-        key = keys.read(POLL_SECONDS)
+        key = read_key(keys, POLL_SECONDS)
         if key is not None:
             return key
         now = fingerprint(paths)
         if now != before:
             settled_at = clock()
             while clock() - settled_at < SETTLE_SECONDS:
-                key = keys.read(POLL_SECONDS / 2)
+                keys.read(POLL_SECONDS / 2)  # (a key pressed while a save settles is dropped)
                 latest = fingerprint(paths)
                 if latest != now:
                     now, settled_at = latest, clock()
@@ -70,14 +70,20 @@ def show(session: Session, stage: Stage) -> bool:
         console.print(Text.assemble((f"Stage {stage.number:02d} \u00b7 {stage.title} passes!", "bold green"),
                                     f"  ({len(result.tests)} tests)"))
     else:
-        console.print(render.failure_panel(stage, result))
+        console.print(render.failure_panel(stage, result, hint_command="press [h]"))
     if session.grading_exercises:
         session.progress.save()
+        from grader import room
+        from grader.cli import json_report
+
+        room.report_in_background(session.progress.path, json_report(session))  # never waited for
     return result.status == "passed"
 
 
-def footer(session: Session, stage: Stage, passed: bool) -> str:
+def footer(session: Session, stage: Stage, passed: bool, with_keys: bool = True) -> str:
     files = ", ".join(str(p.relative_to(session.target_dir.parent)) for p in watched_files(session, stage))
+    if not with_keys:  # no console to read keys from (Git Bash without winpty): don't promise any
+        return f"Watching {files} \u2014 save to re-run. Ctrl-C quits; `grade hint` in another terminal."
     keys = "[h] hint  [l] list  [q] quit"
     if passed and stage is not STAGES[-1]:
         keys = "[n] next stage  " + keys
@@ -94,7 +100,7 @@ def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
     console = session.console
     passed = show(session, stage)
     while True:
-        console.print(Text(footer(session, stage, passed), style="dim"))
+        console.print(Text(footer(session, stage, passed, keys_work(keys)), style="dim"))
         key = wait_for_change(watched_files(session, stage), keys)
         if key is None:
             passed = show(session, stage)
@@ -108,7 +114,7 @@ def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
             from grader.cli import show_hint
 
             console.print()
-            show_hint(session, stage, args)
+            show_hint(session, stage, args, ask="press [h]")
         elif key in ("l", "L"):
             from grader.cli import show_list
 

@@ -69,3 +69,25 @@ def test_grade_bench_waits_for_stage_07(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "stage 07" in done.stdout
+
+
+def _results(mine: list[float], theirs: list[float]) -> run.Results:
+    results = run.Results(["reference", "asyncio"], [run.WORKLOADS[0]], {"w1": TINY})
+    results.values = {("reference", "w1"): list(mine), ("asyncio", "w1"): list(theirs)}
+    return results
+
+
+def test_ahead_or_behind_only_when_every_paired_round_agrees() -> None:
+    # The case that was misreported: median ratio 0.87, yet two rounds slower than asyncio.
+    mixed = _results([0.40, 0.55, 0.45, 0.60, 0.50], [0.50, 0.50, 0.55, 0.45, 0.60])
+    assert mixed.verdict("reference", "w1") == "level"
+    assert _results([0.4] * 5, [0.5] * 5).verdict("reference", "w1") == "ahead"
+    assert _results([0.6] * 5, [0.5] * 5).verdict("reference", "w1") == "behind"
+    assert _results([0.4] * 3, [0.5] * 3).verdict("reference", "w1") is None  # too few rounds
+
+
+def test_the_table_shows_the_range_of_the_paired_ratios() -> None:
+    results = _results([0.40, 0.55, 0.45], [0.50, 0.50, 0.50])
+    out = io.StringIO()
+    run.show(Console(file=out, width=140), results, "spread", "")
+    assert "0.90× (0.80–1.10)" in out.getvalue()

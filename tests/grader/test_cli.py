@@ -85,7 +85,7 @@ def test_list_shows_every_stage(grade) -> None:  # type: ignore[no-untyped-def]
 def test_progressive_hints_remember_the_level(grade) -> None:  # type: ignore[no-untyped-def]
     assert grade().code == 1
     first = grade("hint")
-    assert "Hint 1/3" in first.output and "What to check" in first.output
+    assert "Hint 1/3" in first.output and "Where to look" in first.output
     assert "Hint 2/3" in grade("hint").output
     last = grade("hint")
     assert "Hint 3/3" in last.output and "In Rust" in last.output

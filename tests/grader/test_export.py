@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.export import MARKER, export_copy, is_student_copy
+from grader.export import MARKER, WHEELHOUSE, build_wheelhouse, export_copy, is_student_copy
 from grader.paths import REPO_ROOT
 from grader.session import UsageError
 
@@ -41,7 +41,7 @@ def in_copy(root: Path, *command: str, timeout: float = 300) -> subprocess.Compl
 @needs_solutions
 def test_the_copy_leaves_out_answers_and_local_state(student_copy: Path) -> None:
     present = {p.relative_to(student_copy).as_posix() for p in student_copy.rglob("*")}
-    for gone in ("solutions", "tests/mutants", ".git", ".venv", ".grade"):
+    for gone in ("solutions", "tests/mutants", "tests/alternatives", ".git", ".venv", ".grade"):
         assert gone not in present, gone
     assert not [p for p in present if "__pycache__" in p or p.endswith(".egg-info")]
     for kept in ("pyproject.toml", "README.md", "stdtask", "grader/cli.py", "tests/stages", "tests/kit",
@@ -93,15 +93,28 @@ def test_verify_in_the_copy_says_it_needs_the_full_repository(student_copy: Path
 
 @needs_solutions
 @pytest.mark.timeout(900)  # pip downloads the dependencies once
-def test_the_copy_installs_in_a_new_venv_and_grades_its_stubs(student_copy: Path, tmp_path: Path) -> None:
+def test_the_copy_installs_offline_from_its_wheelhouse_and_grades_its_stubs(
+    student_copy: Path, tmp_path: Path
+) -> None:
+    """`grade export --wheelhouse`, then the README's offline install with no index at all."""
+    wheels = student_copy / WHEELHOUSE
+    try:
+        build_wheelhouse(wheels, pythons=(f"{sys.version_info.major}.{sys.version_info.minor}",))
+    except OSError as error:
+        if any(s in str(error) for s in NETWORK_TROUBLE):
+            pytest.skip(f"pip could not reach a package index to build the wheelhouse: {error}")
+        raise
+    assert all(w.name.endswith("-none-any.whl") for w in wheels.glob("*.whl")), "pure Python only"
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
-    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(student_copy)],
-                             capture_output=True, text=True, timeout=600)
-    if install.returncode != 0 and any(s in install.stdout + install.stderr for s in NETWORK_TROUBLE):
-        pytest.skip("pip could not reach a package index to install the copy's dependencies")
+    offline = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    offline["PIP_CONFIG_FILE"] = os.devnull  # this machine's pip config must not add an index
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-index", "--find-links", str(wheels),
+         "-e", str(student_copy)],
+        capture_output=True, text=True, timeout=600, env=offline, stdin=subprocess.DEVNULL)
     assert install.returncode == 0, install.stdout + install.stderr
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
     env["GRADE_PROGRESS"] = str(tmp_path / "progress.json")

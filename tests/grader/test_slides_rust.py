@@ -2,8 +2,9 @@
 
 mdBook's convention (CONTRIBUTING.md): ```rust must compile on its own as a std-only library
 (`rustc --edition 2021 --crate-type lib`), ```rust,ignore is a fragment (not compiled),
-```rust,compile_fail is deliberately wrong (must not compile). Every Rust block that is not a
-fragment is paired with the Python counterpart right after it.
+```rust,compile_fail,E0382 is deliberately wrong and must fail for the stated reason: rustc's
+output names that error code (rustdoc's convention). Every Rust block that is not a fragment is
+paired with the Python counterpart right after it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 
 from grader import checks
 
+ERROR_CODE = re.compile(r"E\d{4}")
 FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.M | re.S)
 
 
@@ -38,6 +40,10 @@ class Block:
     @property
     def compiles(self) -> bool:
         return "compile_fail" not in self.tags
+
+    @property
+    def error_codes(self) -> list[str]:
+        return [tag for tag in self.tags if ERROR_CODE.fullmatch(tag)]
 
 
 def blocks_of(deck: Path) -> list[Block]:
@@ -100,6 +106,12 @@ def test_rust_block_compiles_as_claimed(block: Block, compiled: dict[str, tuple[
     else:
         assert code != 0, (f"slides/{block.deck}, line {block.line}: this ```rust,compile_fail block "
                            "compiles; it is meant to show an error")
+        assert block.error_codes, (f"slides/{block.deck}, line {block.line}: a compile_fail block names "
+                                   "the error it shows, e.g. ```rust,compile_fail,E0382")
+        for error in block.error_codes:
+            assert f"error[{error}]" in messages, (
+                f"slides/{block.deck}, line {block.line}: meant to fail with {error}, but rustc said:\n"
+                f"{messages}")
 
 
 @pytest.mark.parametrize("block", TO_COMPILE, ids=[b.id for b in TO_COMPILE])
@@ -115,5 +127,6 @@ def test_the_slides_have_rust_to_check() -> None:
 
 def test_fence_tags_are_understood() -> None:
     known = {"ignore", "compile_fail", "no_run", "should_panic", "edition2021"}
-    odd = [f"{b.id}: {','.join(b.tags)}" for b in BLOCKS if set(b.tags[1:]) - known]
+    odd = [f"{b.id}: {','.join(b.tags)}" for b in BLOCKS
+           if {tag for tag in b.tags[1:] if not ERROR_CODE.fullmatch(tag)} - known]
     assert not odd, f"Rust fence tags this check does not know: {odd}"

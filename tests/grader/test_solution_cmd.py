@@ -85,9 +85,23 @@ def test_no_default_stage_before_any_pass(grade) -> None:  # type: ignore[no-unt
     assert "No stage has passed yet" in flat(run.output)
 
 
-def test_shown_after_a_pass_yours_then_the_reference(grade, progress_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_after_a_pass_the_differences_yours_minus_reference_plus(grade, progress_path: Path) -> None:  # type: ignore[no-untyped-def]
     record(progress_path)
     run = grade("solution", "0", env={"COLUMNS": "80"})
+    assert run.code == 0, run.output
+    lines = run.stdout.splitlines()
+    assert any(line.startswith("+") and ANSWER_LINE in line for line in lines)  # the reference's line
+    assert any(line.startswith("-") and "todo(" in line for line in lines)  # the stub's line
+    assert f"--- yours · exercises/{SETUP.id}/{SETUP.files[0]}" in run.stdout
+    assert f"+++ reference · solutions/{SETUP.id}/{SETUP.files[0]}" in run.stdout
+    assert "--full" in run.stdout
+    assert all(len(line) <= 80 for line in lines)
+    assert "Traceback" not in run.output
+
+
+def test_full_shows_yours_then_the_reference(grade, progress_path: Path) -> None:  # type: ignore[no-untyped-def]
+    record(progress_path)
+    run = grade("solution", "0", "--full", env={"COLUMNS": "80"})
     assert run.code == 0, run.output
     assert ANSWER_LINE in run.output
     lines = run.stdout.splitlines()
@@ -103,7 +117,7 @@ def test_shown_after_a_pass_yours_then_the_reference(grade, progress_path: Path)
 
 def test_side_by_side_on_a_wide_terminal(grade, progress_path: Path) -> None:  # type: ignore[no-untyped-def]
     record(progress_path)
-    run = grade("solution", env={"COLUMNS": "170"})  # default: the last passed stage
+    run = grade("solution", "--full", env={"COLUMNS": "170"})  # default: the last passed stage
     assert run.code == 0, run.output
     assert any("yours" in line and "reference" in line for line in run.stdout.splitlines())
     assert ANSWER_LINE in run.stdout
@@ -111,7 +125,7 @@ def test_side_by_side_on_a_wide_terminal(grade, progress_path: Path) -> None:  #
 
 def test_a_target_folder_is_graded_first(grade, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     good = make_target(tmp_path / "good", SETUP.id, {"setup.py": GOOD_SETUP})
-    run = grade("solution", "0", "--target", str(good))
+    run = grade("solution", "0", "--target", str(good), "--full")
     assert run.code == 0, run.output
     assert ANSWER_LINE in run.stdout and "yours" in run.stdout
 

@@ -133,6 +133,7 @@ def test_bad_folders_are_usage_errors_without_traceback(grade, tmp_path: Path) -
     {"stages": [{"id": "00_setup", "status": "weird"}]},
     {"stages": [{"id": "00_setup", "status": "failed", "tests": [{"status": "failed", "hint": 3}]}]},
     {"target": "solutions", "stages": [{"id": "00_setup", "status": "passed"}]},
+    {"version": 2, "stages": [{"id": "00_setup", "status": "passed"}]},  # a layout it does not know
 ])
 def test_parse_result_rejects_what_is_not_a_result(data: Any) -> None:
     from grader.summary import BadResult

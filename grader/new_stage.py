@@ -1,0 +1,179 @@
+"""`python -m grader.new_stage NN_name --title "..." --minutes M --file name.py`: a new stage's files.
+
+Writes the skeletons of the six files a stage is made of (CONTRIBUTING.md), each saying what
+to write, and adds the stage's row to the README's table of stages:
+
+    grader/catalogue/sNN_name.py    title, minutes, files, goal, hints      (found by number)
+    exercises/NN_name/<file>        the stub: docstrings that state each rule, todo() bodies
+    solutions/NN_name/<file>        the reference: same public API
+    tests/stages/test_NN_name.py    the hidden tests, each with its hint
+    tests/mutants/mNN_name.py       one mutant per mistake
+    slides/NN_name.md               the deck; every hint names one of its `## ` slides
+
+Then fill them in. Until every piece is there and right, the project's own tests and
+`grade verify` fail, each naming what is missing (checks.stage_file_problems and the rest):
+a solution that does not pass, a stub that does, no mutant, fewer than three correct
+alternatives in tests/alternatives/NN_name/, a hint without a slide. After changing the stub
+run `python -m grader.pristine`; after the README's screens change, `python -m grader.screens`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from grader.paths import REPO_ROOT
+
+STAGE_ID = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
+
+
+def skeletons(stage_id: str, title: str, minutes: int, file: str) -> dict[str, str]:
+    """Relative path -> content of the six files of a new stage."""
+    module = file.removesuffix(".py")
+    slide = "What we build"
+    return {
+        f"grader/catalogue/s{stage_id}.py": f'''from grader.model import Hint, Stage
+
+STAGE = Stage(
+    id="{stage_id}",
+    title="{title}",
+    minutes={minutes},
+    files=("{file}",),
+    goal="One sentence: what the attendee builds in this stage.",
+    hints=(
+        Hint(
+            id="first_mistake",
+            title="The mistake's name, as an attendee would say it",
+            symptom="What the attendee sees happen, in general.",
+            why="The concept: why it matters.",
+            check="The first question to ask of their code (shown in the failure panel).",
+            pointer="Where to look, sharper than the question (hint level 1).",
+            rust="The Rust counterpart (hint level 3), without writing the fix.",
+            slide="{slide}",
+        ),
+    ),
+)
+''',
+        f"exercises/{stage_id}/{file}": f'''"""Stage {stage_id[:2]}: {title}.
+
+State every rule the tests check here, in the attendee's terms and in Rust's.
+"""
+
+from __future__ import annotations
+
+from stdtask import todo
+
+
+def example() -> int:
+    """What it returns and why (Rust: the API it mirrors)."""
+    todo("describe the first step")
+''',
+        f"solutions/{stage_id}/{file}": f'''"""Stage {stage_id[:2]}: {title} (reference).
+
+The clearest idiomatic version, commented where the Rust parallel matters.
+"""
+
+from __future__ import annotations
+
+
+def example() -> int:
+    """What it returns and why (Rust: the API it mirrors)."""
+    return 1
+''',
+        f"tests/stages/test_{stage_id}.py": f'''"""Hidden tests of stage {stage_id[:2]}: a targeted test per rule of the stub."""
+
+from __future__ import annotations
+
+import pytest
+
+from kit import expect, load_stage
+
+stage = load_stage("{stage_id}", "{module}")
+
+
+@pytest.mark.hint("first_mistake")
+def test_example_returns_one() -> None:
+    result = stage.example()
+    expect(result == 1, "first_mistake", f"example() returned {{result!r}}: say what that means.")
+''',
+        f"tests/mutants/m{stage_id}.py": f'''"""Mutants of stage {stage_id[:2]}: each mistake as a minimal edit of the solution."""
+
+from grader.mutants import mutant
+
+MUTANTS = [
+    mutant("first_mistake", "{stage_id}", hint="first_mistake", file="{file}",
+           find="    return 1\\n", replace="    return 0\\n", note="the first mistake, in one line"),
+]
+''',
+        f"slides/{stage_id}.md": f'''# {title}
+
+## {slide}
+
+Two or three sentences, then a Rust block and its Python counterpart.
+
+```rust
+pub fn example() -> i32 {{
+    1
+}}
+```
+
+```python
+def example() -> int:
+    return 1
+```
+''',
+    }
+
+
+def add_readme_row(readme: Path, stage_id: str, title: str, minutes: int) -> bool:
+    """Insert the stage's row after the last row of the README's table of stages."""
+    text = readme.read_text(encoding="utf-8")
+    rows = list(re.finditer(r"^\| \d\d \| [^\n]*\n", text, re.MULTILINE))
+    if not rows:
+        return False
+    row = f"| {stage_id[:2]} | {title} | {minutes} min | what the attendee builds |\n"
+    at = rows[-1].end()
+    readme.write_text(text[:at] + row + text[at:], encoding="utf-8")
+    return True
+
+
+def create(stage_id: str, title: str, minutes: int, file: str, root: Path = REPO_ROOT) -> list[Path]:
+    """Write the skeletons under `root`; never overwrite. Returns the files written."""
+    if not STAGE_ID.match(stage_id):
+        raise ValueError(f"a stage id is NN_name (two digits, a lower-case name), not {stage_id!r}")
+    files = {root / rel: content for rel, content in skeletons(stage_id, title, minutes, file).items()}
+    existing = [str(p.relative_to(root)) for p in files if p.exists()]
+    if existing:
+        raise FileExistsError(f"already there, nothing written: {', '.join(existing)}")
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    (root / "tests" / "alternatives" / stage_id).mkdir(parents=True, exist_ok=True)
+    if (root / "README.md").is_file():
+        add_readme_row(root / "README.md", stage_id, title, minutes)
+    return list(files)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.new_stage", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("stage_id", help="e.g. 08_reactor")
+    parser.add_argument("--title", required=True)
+    parser.add_argument("--minutes", type=int, required=True)
+    parser.add_argument("--file", required=True, help="the file the attendee edits, e.g. reactor.py")
+    args = parser.parse_args(argv)
+    try:
+        written = create(args.stage_id, args.title, args.minutes, args.file)
+    except (ValueError, FileExistsError) as error:
+        parser.error(str(error))
+    for path in written:
+        print(f"wrote {path.relative_to(REPO_ROOT)}")
+    print("added its row to README.md's table of stages. Now fill in the six files, add three "
+          f"correct alternatives in tests/alternatives/{args.stage_id}/, run `python -m "
+          "grader.pristine`, and `grade verify` until it is clean (CONTRIBUTING.md).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+"""What the README shows stays true to the catalogue: its stage table and its recorded screens
+(`python -m grader.screens` records them again)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from grader.catalogue import STAGES
+from grader.paths import REPO_ROOT
+
+SCREENS = REPO_ROOT / "slides" / "screens"
+REGENERATE = "run `python -m grader.screens` to record the README's screens again"
+
+
+def screen_text(name: str) -> str:
+    svg = (SCREENS / f"{name}.svg").read_text(encoding="utf-8")
+    parts = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.DOTALL)
+    return " ".join(" ".join(html.unescape(p).split()) for p in parts)
+
+
+def test_the_readme_stage_table_is_the_catalogue() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (\d\d) \| ([^|]+) \| (\d+) min \|", readme, re.MULTILINE)
+    assert [(n, t.strip(), int(m)) for n, t, m in rows] == [
+        (f"{s.number:02d}", s.title, s.minutes) for s in STAGES
+    ], "README.md's table of stages differs from grader/catalogue: update the table"
+
+
+def test_the_all_done_screen_counts_the_stages_and_the_time() -> None:
+    total = sum(s.minutes for s in STAGES)
+    expected = f"{len(STAGES)} stages, about {total // 60} h {total % 60:02d} min"
+    text = " ".join(screen_text("all-done").replace("│", " ").split())  # across wrapped lines
+    assert expected in text, f"the all-done screen is stale: {REGENERATE}"
+
+
+@pytest.mark.parametrize("name", ["first-run", "all-done"])
+def test_the_progress_screens_list_every_stage(name: str) -> None:
+    text = screen_text(name)
+    missing = [s.id for s in STAGES if f"{s.number:02d} │ {s.title.split(':')[0]}" not in text]
+    assert not missing, f"the {name} screen does not show stages {missing}: {REGENERATE}"
