@@ -15,11 +15,20 @@ import time
 THREADING_FILE = threading.__file__
 
 
+WAITS = ("wait", "wait_for", "_wait_for_tstate_lock", "acquire")
+
+
 def is_parked(ident: int) -> bool:
-    """Is thread `ident` blocked in a `threading` wait right now?"""
+    """Is thread `ident` blocked in a `threading` wait right now (not just starting a thread,
+    which waits for the new thread to begin: `Thread.start` waits on an Event too)?"""
     frame = sys._current_frames().get(ident)
-    return frame is not None and frame.f_code.co_filename == THREADING_FILE and frame.f_code.co_name in (
-        "wait", "wait_for", "_wait_for_tstate_lock", "acquire")
+    if frame is None or frame.f_code.co_filename != THREADING_FILE or frame.f_code.co_name not in WAITS:
+        return False
+    while frame is not None:
+        if frame.f_code.co_filename == THREADING_FILE and frame.f_code.co_name in ("start", "join"):
+            return False
+        frame = frame.f_back
+    return True
 
 
 def wait_until_parked(ident: int, limit: float = 5.0) -> bool:

@@ -7,8 +7,8 @@ FILE = "spawn.py"
 
 MUTANTS = [
     mutant("double_schedule", STAGE, hint="double_schedule", file=FILE,
-           find="        if self._scheduled or self._future is None:\n",
-           replace="        if self._future is None:\n",
+           find="            if self._scheduled or self._future is None:\n",
+           replace="            if self._future is None:\n",
            note="every wake pushes the task again, as the original workshop's spawner does"),
     mutant("wake_while_running", STAGE, hint="wake_while_running", file=FILE,
            find="        self._scheduled = False  # from here on a wake (even one during this poll)"
@@ -35,8 +35,9 @@ MUTANTS = [
            replace="                    queue.pop().run()  # the newest first\n",
            note="the run queue is used as a stack: the task woken last runs first"),
     mutant("lifo_push", STAGE, hint="run_queue_fifo", file=FILE,
-           find="        self._executor._queue.append(self)\n",
-           replace="        self._executor._queue.appendleft(self)  # to the front\n",
+           find="            executor._queue.append(self)\n            executor._lock.notify()\n",
+           replace="            executor._queue.appendleft(self)  # to the front\n"
+                   "            executor._lock.notify()\n",
            note="wake() puts the task at the front of the queue"),
     mutant("drain_until_empty", STAGE, hint="root_starved", file=FILE,
            find="                for _ in range(len(queue)):\n",
@@ -179,8 +180,10 @@ MUTANTS = [
            replace="        self._root_woken = False  # wait for a wake\n",
            note="the root is not runnable at the start: block_on never polls it"),
     mutant("deadlock_ignores_root_wake", STAGE, hint="false_deadlock", file=FILE,
-           find="                if not self._root_woken and not queue:\n",
-           replace="                if not queue:  # no task left to run\n",
+           find="                if not self._root_woken and not queue:\n"
+                "                    self._park()  # until a wake comes from another thread, or Deadlock\n",
+           replace="                if not queue:  # no task left to run\n"
+                   "                    raise Deadlock(\"nothing to run\")\n",
            note="Deadlock is raised whenever the queue is empty, even if the root was woken"),
     mutant("wake_without_notify", STAGE, hint="cross_thread_wake", file=FILE,
            find="            executor._queue.append(self)\n            executor._lock.notify()\n",

@@ -1383,6 +1383,71 @@ async def async_await(future: Any) -> Any:
     return await future
 
 
+class ThreadFlag(Future[str]):
+    """A future another thread completes: `set()` stores the value, then wakes (outside the lock)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.value: str | None = None
+        self.waker: Waker | None = None
+
+    def poll(self, cx: Context) -> Poll[str]:
+        with self.lock:
+            if self.value is None:
+                self.waker = cx.waker
+                return Pending
+            return Ready(self.value)
+
+    def set(self, value: str) -> None:
+        with self.lock:
+            self.value = value
+            waker, self.waker = self.waker, None
+        if waker is not None:
+            waker.wake()
+
+
+@pytest.mark.hint("cross_thread_wake")
+def test_a_task_woken_from_another_thread_runs_while_the_executor_is_parked() -> None:
+    """Only the wake itself can end the park here: the blocking thread keeps running (so
+    block_on parks rather than raise Deadlock) until the woken task has run."""
+    import threading
+
+    executor_thread: list[int] = []
+    flag = ThreadFlag()
+    release = threading.Event()
+
+    def keep_busy_and_wake() -> str:
+        from kit.parking import wait_until_parked
+
+        wait_until_parked(executor_thread[0])
+        flag.set("woken from another thread")  # wakes the waiting task's waker, from here
+        release.wait(LIMIT * 2)  # stays running until the task has run
+        return "released"
+
+    async def waiting() -> str:
+        value = await flag
+        release.set()
+        return value
+
+    async def body() -> tuple[str, str]:
+        executor_thread.append(threading.get_ident())
+        waiter = stage.spawn(waiting())
+        busy = stage.spawn_blocking(keep_busy_and_wake)
+        return await waiter, await busy
+
+    try:
+        out = watchdog(lambda: stage.block_on(body()), seconds=LIMIT, hint="cross_thread_wake",
+                       message="A task was woken from another thread while block_on was parked; "
+                               "block_on never woke up to poll it (nothing notified its condition)")
+    except stage.Deadlock:
+        fail("cross_thread_wake", "block_on raised Deadlock while a spawn_blocking thread was still "
+             "running: that thread could still wake a task, so block_on must park, not give up.")
+    expect(out == ("woken from another thread", "released"), "cross_thread_wake",
+           f"The root should get both results; it got {out!r}.")
+
+
 @pytest.mark.hint("cross_thread_wake")
 def test_many_blocking_tasks_each_wake_their_task_once() -> None:
     import threading
