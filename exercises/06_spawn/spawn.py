@@ -11,6 +11,11 @@
 Guarantees:
 - A task is in the run queue at most once, however many times it is woken before it runs.
 - A task woken during its own poll is polled again, after the tasks already queued.
+- The run queue is first in, first out: tasks are polled in the order they were woken
+  (spawned tasks in spawn order).
+- The root's turn: the root is polled only when its waker was woken, and once woken it is
+  polled before any task is polled a second time (a task that wakes itself on every poll
+  cannot starve it).
 - A finished task is never polled again; waking it does nothing; its future is released
   as soon as it finishes (only the result stays, for the JoinHandle).
 - An exception raised by a task's poll is caught (like a panic caught by tokio) and
@@ -18,15 +23,17 @@ Guarantees:
 - `abort()` drops the task's future (`drop()` called exactly once) unless it already finished.
 - Shutdown: when the root future finishes (or raises), every task still unfinished is
   dropped, in spawn order, like tokio dropping its tasks when the runtime shuts down.
-- Root Pending, no task runnable: nothing can ever wake it (single thread, no timers yet),
-  so `block_on` raises `Deadlock` instead of hanging.
+- Wakes may come from any thread (Rust: `Waker` is `Send + Sync`): `wake()` queues the task
+  under the executor's lock and notifies it, so a parked `block_on` wakes up at once.
+- Root Pending, no task runnable: `block_on` parks until a wake arrives. If no blocking task
+  (`spawn_blocking`) is running either, no wake can ever come: it raises `Deadlock` instead.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from stdtask import (
@@ -48,7 +55,8 @@ Spawnable = Future[T] | Coroutine[Any, Any, T]  # what spawn accepts (Rust: Into
 
 
 class Deadlock(RuntimeError):
-    """The root future is Pending and nothing can ever wake it: no task is runnable."""
+    """The root future is Pending and nothing can ever wake it: no task is runnable and no
+    blocking task is running."""
 
 
 class Cancelled(Exception):
@@ -83,6 +91,10 @@ class Task(Waker):
         - A finished (or aborted) task is never queued again: do nothing.
         - A wake that arrives *while the task is being polled* must not be lost: the
           task is polled again later (it goes to the back of the queue).
+        - Any thread may call it (Rust: `Waker` is `Send + Sync`; a `spawn_blocking` thread
+          wakes its task when it is done): check and queue while holding the executor's
+          `_lock` (`with self._executor._lock:`), and `notify()` it, so that a `block_on`
+          parked in `_park()` wakes up.
         """
         todo()
 
@@ -164,19 +176,27 @@ class _RootWaker(Waker):
         self._executor = executor
 
     def wake(self) -> None:
-        self._executor._root_woken = True
+        executor = self._executor
+        with executor._lock:  # from any thread: a parked block_on must wake up
+            executor._root_woken = True
+            executor._lock.notify()
 
 
 class Executor:
     """A run queue of tasks, driven by `block_on` on the current thread."""
 
-    __slots__ = ("_cx", "_queue", "_root_woken", "_tasks")
+    __slots__ = ("_blocking", "_cx", "_lock", "_queue", "_root_woken", "_tasks")
 
     def __init__(self) -> None:
         self._queue: deque[Task] = deque()  # runnable tasks, each at most once
         self._tasks: dict[Task, None] = {}  # unfinished tasks, in spawn order
         self._root_woken = False
         self._cx = Context(noop_waker())  # lent to each task's poll (Task.run sets its waker)
+        # Wakes may come from any thread (Rust: `Waker` is `Send + Sync`). This condition guards
+        # the queue and the root's flag against them, and a wake `notify()`s it so a parked
+        # block_on wakes up (Rust: the run queue's Mutex, and the thread's park/unpark).
+        self._lock = threading.Condition()
+        self._blocking = 0  # spawn_blocking threads still running: wakes that may yet come
 
     def spawn(self, future: Spawnable[T]) -> JoinHandle[T]:
         """Start `future` (or a coroutine) as a task and return its JoinHandle.
@@ -188,14 +208,33 @@ class Executor:
     def block_on(self, root: Spawnable[T]) -> T:
         """Run `root` and every spawned task until `root` finishes; return its output.
 
-        - The root has its own waker (`_RootWaker`): poll it when it was woken.
-        - Then run the tasks that are queued; tasks may spawn or wake tasks while you do.
-        - Nothing woken and nothing queued: raise `Deadlock` (nothing can ever wake the root).
+        - The root has its own waker (`_RootWaker`): poll it when it was woken (only then).
+        - Then run one round: the tasks queued at this moment, oldest first; tasks may spawn
+          or wake tasks while you do, and those wait for the next round.
+        - Nothing woken and nothing queued: call `self._park()` (given). It sleeps until a
+          wake arrives from another thread, or raises `Deadlock` when none can ever come.
         - While it runs, `spawn()` must find this executor: set `_current.executor`.
         - However it ends (output or exception): shut down (`_shutdown`) and reset
           `_current.executor`. Calling block_on inside block_on raises RuntimeError.
         """
         todo()
+
+    def _park(self) -> None:
+        """Nothing runnable: sleep until a wake arrives, from this thread or another (given).
+
+        Returns at once if the root was woken or a task was queued meanwhile. A wake can now
+        come only from another thread, and the only ones this runtime knows of are its
+        `spawn_blocking` threads: with none running, nothing can ever wake the root, so this
+        raises `Deadlock` rather than sleep forever. (tokio parks forever; its paused clock
+        stops jumping ahead while blocking tasks run: the same rule, there.)
+        """
+        with self._lock:
+            while not self._root_woken and not self._queue:
+                if self._blocking == 0:
+                    raise Deadlock("block_on: the root future is Pending, no task is runnable "
+                                   "and no blocking task is running, so nothing can ever wake "
+                                   "it (deadlock)")
+                self._lock.wait()  # Rust: thread::park(); a wake from any thread notifies
 
     def _shutdown(self) -> None:
         """Drop every unfinished task, in spawn order (the rule of this executor, like tokio's)."""
@@ -212,6 +251,68 @@ def spawn(future: Spawnable[T]) -> JoinHandle[T]:
         raise RuntimeError("spawn() called outside block_on(): there is no executor running "
                            "on this thread (Rust: \"there is no reactor running\")")
     return executor.spawn(future)
+
+
+def spawn_blocking(work: Callable[[], T]) -> JoinHandle[T]:
+    """Run `work()` on a thread of its own; its JoinHandle finishes with the return value
+    (or re-raises its exception). Given (Rust: `tokio::task::spawn_blocking`).
+
+    For blocking code (a file, a `time.sleep`, a long computation) that must not stall the
+    executor. The thread wakes the task awaiting it from *another thread*: this is why
+    `Task.wake` must be thread-safe. While it runs, block_on parks instead of raising
+    Deadlock, since a wake may still come.
+    """
+    executor: Executor | None = getattr(_current, "executor", None)
+    if executor is None:
+        raise RuntimeError("spawn_blocking() called outside block_on(): there is no executor "
+                           "running on this thread")
+    blocking: _Blocking[T] = _Blocking()
+    with executor._lock:
+        executor._blocking += 1
+    handle = executor.spawn(blocking)
+
+    def run() -> None:
+        try:
+            blocking.finish(work(), None)
+        except Exception as error:  # a panic in the blocking task: its JoinHandle re-raises it
+            blocking.finish(None, error)
+        finally:
+            with executor._lock:
+                executor._blocking -= 1  # after the wake above: block_on never sees 0 too early
+                executor._lock.notify()
+
+    threading.Thread(target=run, name="spawn_blocking").start()
+    return handle
+
+
+class _Blocking(Future[T]):
+    """The future of a blocking task: Ready once its thread has finished (given)."""
+
+    __slots__ = ("_done", "_error", "_output", "_state", "_waker")
+
+    def __init__(self) -> None:
+        self._state = threading.Lock()
+        self._done = False
+        self._output: Any = None
+        self._error: BaseException | None = None
+        self._waker: Waker | None = None
+
+    def poll(self, cx: Context) -> Poll[T]:
+        with self._state:
+            if not self._done:
+                self._waker = cx.waker  # the latest waker; woken by the thread when it is done
+                return Pending
+        if self._error is not None:
+            raise self._error
+        return Ready(self._output)
+
+    def finish(self, output: Any, error: BaseException | None) -> None:
+        """On the blocking thread: store the result, then wake, outside the lock."""
+        with self._state:
+            self._output, self._error, self._done = output, error, True
+            waker, self._waker = self._waker, None
+        if waker is not None:
+            waker.wake()  # a wake from another thread
 
 
 def block_on(root: Spawnable[T]) -> T:

@@ -71,7 +71,8 @@ STAGE = Stage(
                 "wake achieves nothing and turns the executor into a spinning loop that burns a "
                 "CPU core for as long as the future waits.",
             check="What happens in your loop after a Pending poll? The thread must sleep until "
-                  "the waker is woken before it polls again.",
+                  "the waker is woken before it polls again. And when `wait` returns, is the "
+                  "wake consumed, so that the next `wait` sleeps again?",
             rust="`loop { if let Poll::Ready(v) = fut.as_mut().poll(&mut cx) { return v } }` "
                  "without `thread::park()` / `signal.wait()` spins.",
             slide="Parking the thread",
@@ -105,6 +106,25 @@ STAGE = Stage(
             rust="`while !*woken { woken = cond.wait(woken).unwrap(); }` (or "
                  "`Condvar::wait_while`); `thread::park` may also return spuriously.",
             slide="Spurious wakeups",
+        ),
+        Hint(
+            id="wake_under_lock",
+            title="A lock held while the future is polled",
+            symptom="Another thread called the waker while `block_on`'s future was being "
+                    "polled (or just before the park), and its `wake()` did not return: it "
+                    "waited for a lock that `block_on`'s thread was holding.",
+            why="`wake()` takes the Signal's lock, from any thread, at any time. If "
+                "`block_on` holds that lock while it polls, every wake from another thread "
+                "stalls until the poll ends, and a future that waits for the waking thread "
+                "(or takes a lock that thread holds while it wakes) deadlocks. A lock guards "
+                "a few lines of state; code you do not control (a poll, a wake) never runs "
+                "under it.",
+            check="List every place your code holds `self.cond`'s lock, and what runs inside: "
+                  "is it only reading or writing `notified`, notifying, and `cond.wait()`? Is "
+                  "`poll` called with the lock released?",
+            rust="pollster locks its `Mutex<bool>` only inside `wait` and `wake`; a "
+                 "`MutexGuard` held across `poll` (or across `wake`) is the classic deadlock.",
+            slide="Never hold the lock across a poll",
         ),
         Hint(
             id="late_wake",

@@ -31,7 +31,8 @@ STAGE = Stage(
                 "wake. The only event that can end its wait is the task finishing, so finishing "
                 "must wake the waker the handle stored.",
             check="When JoinHandle.poll returns Pending, where does it keep cx.waker? When the "
-                  "task finishes, who calls wake() on it?",
+                  "task finishes, who calls wake() on it? How does the handle tell that the task "
+                  "finished: by its state, or by its output (which may be None, 0 or \"\")?",
             rust="tokio's JoinHandle registers its waker in the task's header; completing the "
                  "task calls `wake_join()`.",
             slide="JoinHandle: a future for a task's output",
@@ -93,15 +94,185 @@ STAGE = Stage(
             slide="Woken while running",
         ),
         Hint(
+            id="root_first_poll",
+            title="block_on must poll the root first",
+            symptom="block_on did not poll the root future exactly once before its first "
+                    "result, or gave up without polling it.",
+            why="A future does nothing until it is polled, and no one will wake a future that "
+                "was never polled: the root starts out as runnable. block_on polls it at once, "
+                "and returns its output as soon as it is Ready.",
+            check="Is the root marked as woken before the loop starts? Does block_on return "
+                  "the value inside the root's Ready?",
+            rust="tokio's `block_on` polls the future before it ever parks.",
+            slide="Tasks and the run queue",
+        ),
+        Hint(
+            id="false_deadlock",
+            title="Deadlock raised while the root was woken",
+            symptom="The root had been woken (a task completed what it waited for) and no task "
+                    "was queued; block_on raised Deadlock instead of polling the root.",
+            why="Deadlock means \"nothing can ever happen again\": the root is not woken AND "
+                "no task is runnable. A woken root is work to do, even with an empty queue.",
+            check="Which two facts does your Deadlock check look at? Is the root's \"woken\" "
+                  "flag one of them?",
+            rust="tokio's `block_on` parks only when the root was not woken and the run queue "
+                 "is empty.",
+            slide="Tasks and the run queue",
+        ),
+        Hint(
+            id="root_wake_lost",
+            title="A wake during the root's own poll was lost",
+            symptom="The root woke itself during its poll (like yield_now) and returned "
+                    "Pending, and block_on was never going to poll it again (Deadlock).",
+            why="The root's waker may be woken while the root is being polled: by the root "
+                "itself, or by something it called. That wake is for after this poll. If "
+                "block_on forgets it when the poll returns, the root sleeps for ever although "
+                "it asked to be polled again.",
+            check="When does block_on clear the root's \"woken\" flag: before or after it "
+                  "polls the root? What happens to a wake that comes in between?",
+            rust="tokio's `block_on` takes the notification (`woken.swap(false)`) before "
+                 "polling, so a wake during the poll sets it again.",
+            slide="Woken while running",
+        ),
+        Hint(
+            id="run_queue_fifo",
+            title="The run queue is first in, first out",
+            symptom="Tasks were polled in another order than the one they were spawned or "
+                    "woken in.",
+            why="A run queue is a queue: the task woken first is polled first. A stack (last "
+                "in, first out) polls the newest task first and can leave an old one waiting "
+                "for as long as new work keeps arriving; the order of a program's effects "
+                "would also depend on the executor's whim.",
+            check="Where do you add a task to the queue, and where do you take the next one "
+                  "from? Are they opposite ends of the deque?",
+            rust="`VecDeque::push_back` to schedule, `pop_front` to run; tokio's local run "
+                 "queue is FIFO too (with a LIFO slot as an optimisation you do not need).",
+            slide="First in, first out, and the root's turn",
+        ),
+        Hint(
+            id="root_starved",
+            title="A busy task starved the root",
+            symptom="The root had been woken, but a task that keeps waking itself was polled "
+                    "again and again before the root got its turn.",
+            why="Running the queue \"until it is empty\" never ends if a task re-queues "
+                "itself on every poll (a yield loop, a busy producer): the root, already "
+                "woken, waits for ever. A round runs only the tasks queued when it starts; "
+                "whatever is woken during the round waits until the root had its turn.",
+            check="How does your block_on decide when a round is over? Can a task that wakes "
+                  "itself during its poll be polled again in the same round?",
+            rust="tokio's scheduler checks the other queues every `event_interval` ticks and "
+                 "gives each task a budget, so one task cannot hog the thread.",
+            slide="First in, first out, and the root's turn",
+        ),
+        Hint(
+            id="root_polled_unwoken",
+            title="The root polled without a wake",
+            symptom="The root future was polled again although nothing had woken it.",
+            why="Pending means \"wake me when I can progress\". Polling the root on every "
+                "round anyway is a busy loop in disguise: wasted work on each round, and a "
+                "root that cannot tell a real wake from a spurious poll.",
+            check="When does block_on poll the root: only when the root's waker was woken "
+                  "since its last poll? Where is that flag set, and where cleared?",
+            rust="tokio's `block_on` polls the root future only after its waker set the "
+                 "`woken` flag; otherwise it runs tasks or parks.",
+            slide="First in, first out, and the root's turn",
+        ),
+        Hint(
+            id="join_state_first",
+            title="The JoinHandle was woken before the task was finished",
+            symptom="A task finished (or was aborted) and woke its JoinHandle's awaiter; that "
+                    "awaiter polled the handle right inside wake() and did not get the result.",
+            why="A woken task may be polled at once, even inside `wake()`: an inline executor, "
+                "another thread. The wake announces \"the result is ready\", so the task must "
+                "already be finished, with its output or error stored, when it wakes anyone. "
+                "State first, then wake.",
+            check="In the code that finishes a task, list the steps in order: releasing the "
+                  "future, storing the result, waking the handle's waker. Is the wake last?",
+            rust="tokio stores the output in the task cell, sets COMPLETE, and only then calls "
+                 "`wake_join()`.",
+            slide="JoinHandle: the latest waker, woken last",
+        ),
+        Hint(
+            id="join_latest_waker",
+            title="The JoinHandle woke an old waker",
+            symptom="A JoinHandle was polled again with a new waker (another task awaited it), "
+                    "and when the task finished only an earlier waker was woken.",
+            why="A future must wake the waker of its latest poll: the handle may move to "
+                "another task (a `select!` that gave up on it, a handle passed along), and the "
+                "old waker then wakes the wrong task, or nobody.",
+            check="When JoinHandle.poll returns Pending, does it store `cx.waker` every time, "
+                  "or only the first time?",
+            rust="tokio's JoinHandle replaces the stored waker unless `will_wake` says it is "
+                 "the same one.",
+            slide="JoinHandle: the latest waker, woken last",
+        ),
+        Hint(
+            id="join_after_ready",
+            title="A JoinHandle polled after Ready",
+            symptom="A JoinHandle that had returned Ready was polled again and did not raise "
+                    "PolledAfterCompletion.",
+            why="A JoinHandle is a future like any other: its output is taken once. Polling it "
+                "again is a bug in the caller, and the handle must say so instead of handing "
+                "out the same output twice.",
+            check="Does the handle remember that it already returned Ready, and raise "
+                  "PolledAfterCompletion on the next poll?",
+            rust="Polling a tokio JoinHandle after it completed panics (\"JoinHandle polled "
+                 "after completion\").",
+            slide="JoinHandle: a future for a task's output",
+        ),
+        Hint(
+            id="abort_wake",
+            title="abort() did not wake whoever awaits the handle",
+            symptom="A task was aborted while someone awaited its JoinHandle, and that awaiter "
+                    "was never woken.",
+            why="abort() finishes the task, as cancelled: that is the event the JoinHandle's "
+                "awaiter is waiting for. Like a normal finish, it must wake the handle's waker, "
+                "or the awaiter sleeps for ever.",
+            check="Does abort() go through the same \"task finished\" path as a normal finish? "
+                  "Who wakes the handle's waker on that path?",
+            rust="tokio's `abort` cancels the future, stores `JoinError::Cancelled`, and wakes "
+                 "the JoinHandle's waker.",
+            slide="Abort and shutdown",
+        ),
+        Hint(
+            id="nested_block_on",
+            title="block_on inside block_on",
+            symptom="A future polled by block_on called block_on on the same thread, and did "
+                    "not get RuntimeError.",
+            why="The inner call would run its own loop while the outer executor and all its "
+                "tasks are frozen, and it takes over spawn(): tasks land on the wrong executor. "
+                "One executor per thread at a time.",
+            check="How does block_on know that this thread already runs an executor? Is that "
+                  "checked before anything is changed?",
+            rust="tokio panics: \"Cannot start a runtime from within a runtime\".",
+            slide="One executor per thread",
+        ),
+        Hint(
+            id="executor_reset",
+            title="The thread still looks busy after block_on",
+            symptom="After a block_on whose root raised, spawn() outside block_on did not "
+                    "raise, or the next block_on on that thread failed.",
+            why="block_on marks the thread as running this executor (for spawn()). However "
+                "block_on ends, returning or raising, the mark must go, or one failure "
+                "poisons the thread.",
+            check="Where do you reset the current executor? Is that code reached when the root "
+                  "raises, or when block_on raises Deadlock?",
+            rust="tokio's `EnterGuard` resets the thread-local context in `Drop`, which runs "
+                 "while a panic unwinds.",
+            slide="One executor per thread",
+        ),
+        Hint(
             id="abort",
             title="abort() must drop the task exactly once",
             symptom="After abort(), the task's future was not dropped, was dropped twice, was "
-                    "still polled, or its JoinHandle did not raise Cancelled.",
+                    "still polled, or its JoinHandle did not raise Cancelled; or dropping a "
+                    "JoinHandle cancelled its task.",
             why="Aborting is cancelling: the task's future is abandoned, so its drop() runs "
                 "once (a coroutine's `finally:` runs), it is never polled again, and the handle "
                 "reports the cancellation.",
             check="What does abort() do to a task that is queued, one that is waiting, one that "
-                  "already finished? Is drop() guarded so it happens once?",
+                  "already finished? Is drop() guarded so it happens once, also when the root "
+                  "finishes later? Does anything but abort() cancel a task?",
             rust="`JoinHandle::abort` drops the future; `.await` then returns "
                  "`Err(JoinError::Cancelled)`.",
             slide="Abort and shutdown",
@@ -135,15 +306,36 @@ STAGE = Stage(
         Hint(
             id="stuck",
             title="Nothing can wake the root",
-            symptom="The root was Pending, no task was runnable, and block_on did not raise "
-                    "Deadlock.",
-            why="On one thread, with no timers, nothing else can wake anyone: waiting would "
-                "hang forever. A clear error is better than a hang.",
-            check="After a round, if the root was not woken and the queue is empty, what does "
-                  "your block_on do?",
-            rust="tokio's current-thread runtime would park forever; its test-util clock "
-                 "panics instead when time is paused and nothing can progress.",
+            symptom="The root was Pending, no task was runnable, no blocking task was running, "
+                    "and block_on did not raise Deadlock.",
+            why="With nothing runnable and no other thread that could send a wake, waiting "
+                "would hang forever. `_park()` knows that case and raises Deadlock: a clear "
+                "error is better than a hang.",
+            check="After a round, if the root was not woken and the queue is empty, does your "
+                  "block_on call `self._park()`?",
+            rust="tokio's current-thread runtime parks forever in that case; with the clock "
+                 "paused it auto-advances to the next timer, and with no timer it parks too.",
             slide="Tasks and the run queue",
+        ),
+        Hint(
+            id="cross_thread_wake",
+            title="A wake from another thread was not seen",
+            symptom="A task was woken from another thread while block_on was parked, and "
+                    "block_on did not wake up (or gave up with Deadlock).",
+            why="A waker is `Send + Sync`: any thread may wake any task, here a `spawn_blocking` "
+                "thread when its work is done. The executor sleeps in `_park()` on its "
+                "condition; only a `notify()` on that condition wakes it, and the queue must "
+                "be changed under the same lock, or the wake can slip in between the check and "
+                "the sleep.",
+            check="Does your `Task.wake` hold `self._executor._lock` while it checks and "
+                  "queues, and `notify()` it? Does block_on park (`self._park()`) instead of "
+                  "raising Deadlock itself?",
+            pointer="Look at the end of `Task.wake`, and at the line of block_on that runs when "
+                    "the round is over and nothing is runnable.",
+            rust="`impl Wake for Task { fn wake(self: Arc<Self>) { queue.lock().unwrap()"
+                 ".push_back(self.clone()); parker.unpark(); } }`: std's `thread::park` / "
+                 "`Thread::unpark`, or a `Condvar` beside the queue's `Mutex`.",
+            slide="Wakes from another thread",
         ),
     ),
 )

@@ -18,17 +18,47 @@ from typing import Any
 
 import pytest
 
-from kit import ScriptedFuture, expect, fail, load_stage, watchdog
+from kit import HintedFailure, ScriptedFuture, expect, fail, load_stage
+from kit.exception_chain import made_from
+from kit.kept_thread import KeptThread
 from kit.threads import LIMIT, RemoteFuture, SpyCondition, start_thread
-from stdtask import Context, Future, Poll, Ready
+from stdtask import Context, Future, Pending, Poll, Ready
 
 stage = load_stage("05_pollster")
 
 
-def run(body: Any, hint: str, what: str) -> Any:
-    """Run `body()` (which calls block_on) with a hang catcher."""
-    return watchdog(body, seconds=LIMIT, hint=hint,
-                    message=f"{what}: block_on did not return")
+def run(body: Any, hint: str, what: str, signals: list[Any] | None = None,
+        seconds: float = LIMIT) -> Any:
+    """Run `body()` (which calls block_on) with a hang catcher.
+
+    With `signals` (the fixture below), a hang is first checked against where block_on's
+    thread sleeps: a thread that never waited on its Signal's `cond` is told so, before any
+    message that assumes it did (such as "the wake was lost").
+    """
+    thread, outcome = start_thread(body, "block-on")
+    thread.join(seconds)
+    if thread.is_alive():
+        if signals is not None:
+            check_parked_on_hang(signals, what)
+        fail(hint, f"{what}: block_on did not return (still running after {seconds:g} s)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def check_parked_on_hang(signals: list[Any], what: str) -> None:
+    """block_on hangs: if its thread never slept in its Signal's `cond`, say that first."""
+    expect(bool(signals), "park_and_wake",
+           f"{what}: block_on did not return, and it never created a `Signal()`: block_on "
+           "must park on a Signal and give that Signal to the future as its waker.")
+    expect(len(signals) == 1, "park_and_wake",
+           f"{what}: block_on did not return, and it created {len(signals)} Signals in one "
+           "call. One Signal per call, the future's waker for every poll: a wake of a Signal "
+           "the future got earlier never reaches the one the thread sleeps on now.")
+    expect(any(signal.spy.parks for signal in signals), "park_and_wake",
+           f"{what}: block_on did not return, and its thread never waited in its Signal's "
+           "`cond.wait()`: it is sleeping or spinning somewhere else, where a wake() of the "
+           "Signal does not reach it. Signal.wait must sleep in `self.cond.wait()`.")
 
 
 @pytest.fixture
@@ -95,8 +125,19 @@ def check_parked(report: dict[str, Any]) -> None:
 
 
 class Raising(Future[None]):
+    """Raises `error` from its poll after `pending` Pending polls; wakes itself on every poll."""
+
+    def __init__(self, pending: int = 0) -> None:
+        self.error = ValueError("boom from poll")
+        self.pending = pending
+        self.polls = 0
+
     def poll(self, cx: Context) -> Poll[None]:
-        raise ValueError("boom from poll")
+        self.polls += 1
+        cx.waker.wake()  # like yield_now: poll me again (even on the poll that raises)
+        if self.polls > self.pending:
+            raise self.error
+        return Pending
 
 
 # --- block_on on futures that need no wake -------------------------------------------
@@ -124,16 +165,28 @@ def test_accepts_a_coroutine() -> None:
            f"block_on(an async def coroutine returning 'async') returned {got!r}.")
 
 
+def expect_raised_unchanged(body: Any, raising: Raising, what: str) -> None:
+    """`body()` must raise `raising.error` itself: same object, same type, same message."""
+    try:
+        got = run(body, "panic", what)
+    except HintedFailure:
+        raise
+    except BaseException as error:
+        if error is not raising.error and not made_from(error, raising.error):
+            raise  # not this symptom (a NameError in block_on, say): shown as itself
+        expect(error is raising.error, "panic",
+               f"{what}: the future's poll raised ValueError('boom from poll'), but block_on "
+               f"raised {type(error).__name__}({error}) instead of that exception unchanged.")
+        return
+    fail("panic", f"{what}: the future's poll raised ValueError('boom from poll'), but "
+                  f"block_on returned {got!r} instead of letting it propagate.")
+
+
 @pytest.mark.hint("panic")
 def test_exception_from_poll_propagates() -> None:
-    try:
-        run(lambda: stage.block_on(Raising()), "panic", "a future whose poll raises")
-    except ValueError as error:
-        expect(str(error) == "boom from poll", "panic",
-               f"block_on raised a different ValueError: {error}")
-        return
-    fail("panic", "The future's poll raised ValueError('boom from poll'), but block_on "
-                  "returned normally instead of letting it propagate.")
+    raising = Raising()
+    expect_raised_unchanged(lambda: stage.block_on(raising), raising,
+                            "block_on(a future whose first poll raises)")
 
 
 @pytest.mark.hint("guard_reset")
@@ -163,10 +216,12 @@ def test_block_on_works_again_after_an_exception() -> None:
 def test_parks_and_resumes_on_wake_from_another_thread(signals: list[Any]) -> None:
     future = RemoteFuture("done", rounds=3, name="a future woken from another thread",
                           unwoken_message="block_on polled the future again although nothing "
-                          "had woken it: it does not wait for a wake between polls.")
+                          "had woken it since its previous poll: either block_on did not sleep "
+                          "between the polls, or Signal.wait returned for a wake that had "
+                          "already been consumed.")
     report = wake_when_parked(future, signals, rounds=3)
     got = run(lambda: stage.block_on(future), "park_and_wake",
-              "a future woken 3 times from another thread")
+              "a future woken 3 times from another thread", signals)
     check_parked(report)
     expect(all(w is signals[0] for w in future.wakers), "park_and_wake",
            "The future was not given block_on's Signal as its waker (cx.waker should be the "
@@ -184,7 +239,8 @@ def test_coroutine_awaiting_a_future_woken_elsewhere(signals: list[Any]) -> None
         return await future + 1
 
     report = wake_when_parked(future, signals)
-    got = run(lambda: stage.block_on(body()), "park_and_wake", "a coroutine awaiting it")
+    got = run(lambda: stage.block_on(body()), "park_and_wake", "a coroutine awaiting it",
+              signals)
     check_parked(report)
     expect(got == 21, "park_and_wake", f"block_on(coroutine) returned {got!r} instead of 21.")
 
@@ -195,7 +251,7 @@ def test_waits_for_a_wake_before_polling_again(signals: list[Any]) -> None:
                           unwoken_message="block_on polled the Pending future a second time "
                           "before anything woke it: it keeps polling instead of sleeping.")
     report = wake_when_parked(future, signals)
-    run(lambda: stage.block_on(future), "busy_loop", "a future woken once")
+    run(lambda: stage.block_on(future), "busy_loop", "a future woken once", signals)
     check_parked(report)
     expect(future.polls == 2, "busy_loop",
            f"A future woken once was polled {future.polls} times (expected 2).")
@@ -205,12 +261,13 @@ def test_waits_for_a_wake_before_polling_again(signals: list[Any]) -> None:
 
 
 @pytest.mark.hint("lost_wakeup")
-def test_wake_during_poll_is_remembered() -> None:
+def test_wake_during_poll_is_remembered(signals: list[Any]) -> None:
     future = RemoteFuture("yielded", name="a future that wakes itself during poll",
                           wake_during_poll=True)
     got = run(lambda: stage.block_on(future), "lost_wakeup",
               "A future woke its waker during poll and returned Pending (like yield_now); "
-              "that wake was lost and the thread slept forever")
+              "block_on's thread then slept in its Signal's cond.wait() as if that wake had "
+              "never happened", signals)
     expect(got == "yielded" and future.polls == 2, "lost_wakeup",
            f"A future that woke itself once returned {got!r} after {future.polls} polls.")
 
@@ -219,6 +276,7 @@ def test_wake_during_poll_is_remembered() -> None:
 def test_wake_just_before_park_is_remembered(signals: list[Any]) -> None:
     future = RemoteFuture("caught", name="a future woken just before the park")
     waker_thread: list[threading.Thread] = []
+    blocked: list[bool] = []
 
     def on_pending(cx: Context) -> None:
         # Right after this Pending, before block_on's thread takes its Signal's lock to
@@ -231,13 +289,21 @@ def test_wake_just_before_park_is_remembered(signals: list[Any]) -> None:
             waker_thread.append(helper)
             helper.start()
             helper.join(LIMIT)
+            if helper.is_alive():  # its wake() waits for something this thread holds
+                blocked.append(True)
 
         signals[-1].spy.before_next_lock(wake_from_elsewhere)
 
     future.on_pending = on_pending
     got = run(lambda: stage.block_on(future), "lost_wakeup",
-              "Another thread woke the future after poll returned Pending but before "
-              "block_on's thread parked; that wake was lost and the thread slept forever")
+              "Another thread woke the future after poll returned Pending, just before "
+              "block_on's thread took its Signal's lock to park; block_on's thread then slept "
+              "in cond.wait() as if that wake had never happened", signals, seconds=2 * LIMIT)
+    expect(not blocked, "wake_under_lock",
+           "After the future returned Pending, another thread called its waker just before "
+           f"block_on's thread took its Signal's lock; that wake() had not returned {LIMIT:g} s "
+           "later, while block_on's thread was not waiting: block_on's thread was holding "
+           "something wake() needs (the Signal's lock?) outside of cond.wait().")
     expect(bool(waker_thread), "park_and_wake",
            "block_on's thread never took its Signal's `cond` lock after a Pending poll "
            "(Signal.wait must use `with self.cond:`).")
@@ -258,6 +324,100 @@ def test_spurious_wakeup_is_not_a_wake(signals: list[Any]) -> None:
     expect(got == "real" and future.polls == 2, "spurious_wakeup",
            f"After a spurious wakeup and one real wake, block_on returned {got!r} after "
            f"{future.polls} polls (expected 'real' after 2).")
+
+
+@pytest.mark.hint("lost_wakeup")
+def test_signal_wait_after_wake_returns_then_sleeps_again() -> None:
+    signal = stage.Signal()
+    signal.cond = spy = SpyCondition()  # the same Condition, watched
+    try:
+        signal.wake()  # nobody waits yet: the wake must be remembered
+        run(signal.wait, "lost_wakeup",
+            "Signal.wake() was called, then Signal.wait() on the same Signal: wait() must "
+            "return at once for the wake recorded before it")
+        thread, outcome = start_thread(signal.wait, "second-wait")
+        parked = spy.wait_for_parks(1)
+        if not parked:
+            thread.join(LIMIT)
+            expect(thread.is_alive(), "busy_loop",
+                   "One wake(), one wait() (returned at once, right), then a second wait() with "
+                   "no new wake: it returned without sleeping. A wait() must consume the wake it "
+                   "returns for, so the next one sleeps.")
+            fail("park_and_wake",
+                 "A second Signal.wait() with no new wake never returned, but it never slept in "
+                 "`self.cond.wait()` either: it waits somewhere a wake() does not reach.")
+        signal.wake()  # release the second wait
+        thread.join(LIMIT)
+        expect(not thread.is_alive() and "error" not in outcome, "lost_wakeup",
+               "A Signal.wait() sleeping in cond.wait() was woken by wake() from another "
+               f"thread and did not return ({outcome or 'still waiting'}).")
+    finally:
+        spy.close()
+
+
+# --- exceptions after Pending polls (the wakes of those polls must not be lost) ------
+
+
+@pytest.mark.hint("panic")
+def test_exception_from_a_later_poll_propagates() -> None:
+    raising = Raising(pending=2)
+    expect_raised_unchanged(lambda: stage.block_on(raising), raising,
+                            "block_on(a future that yields twice, then raises)")
+    expect(raising.polls == 3, "panic",
+           f"The future raised on its 3rd poll; block_on polled it {raising.polls} times.")
+
+
+@pytest.mark.hint("panic")
+def test_exception_from_a_coroutine_propagates() -> None:
+    raising = Raising(pending=1)
+
+    async def body() -> None:
+        await raising
+
+    expect_raised_unchanged(lambda: stage.block_on(body()), raising,
+                            "block_on(a coroutine awaiting a future that yields, then raises)")
+
+
+# --- locks: nothing held across a poll -----------------------------------------------
+
+
+class WokenFromAThreadDuringPoll(Future[str]):
+    """Pending `rounds` times; in each of those polls another thread wakes the waker, and
+    the poll waits (at most LIMIT) for that wake() to return, as a future may: it can wait
+    for a thread that is about to wake it. Then `Ready("done")`."""
+
+    def __init__(self, rounds: int) -> None:
+        self.rounds = rounds
+        self.polls = 0
+
+    def poll(self, cx: Context) -> Poll[str]:
+        self.polls += 1
+        if self.polls > self.rounds:
+            return Ready("done")
+        thread, outcome = start_thread(cx.waker.wake, "wakes-during-poll")
+        thread.join(LIMIT)
+        if thread.is_alive():
+            fail("wake_under_lock",
+                 f"During poll #{self.polls}, another thread called the future's waker; that "
+                 f"wake() had not returned {LIMIT:g} s later, while the poll was still running: "
+                 "it waits for something block_on's thread holds during the poll (the "
+                 "Signal's lock?). A future whose poll waits for that thread, or takes a lock "
+                 "the waking thread holds, deadlocks.")
+        if "error" in outcome:
+            fail("late_wake", f"During poll #{self.polls}, waking the future's waker from "
+                              f"another thread raised {outcome['error']!r}.")
+        return Pending
+
+
+@pytest.mark.hint("wake_under_lock")
+def test_wake_from_another_thread_during_the_poll_does_not_wait_for_it() -> None:
+    future = WokenFromAThreadDuringPoll(rounds=2)
+    got = run(lambda: stage.block_on(future), "wake_under_lock",
+              "a future woken from another thread during each of its 2 Pending polls",
+              seconds=2 * LIMIT)
+    expect(got == "done" and future.polls == 3, "wake_under_lock",
+           f"A future woken during each of its 2 Pending polls returned {got!r} after "
+           f"{future.polls} polls (expected 'done' after 3).")
 
 
 # --- after block_on returns -----------------------------------------------------------
@@ -307,16 +467,22 @@ def test_kept_waker_does_not_keep_the_future_alive() -> None:
         kept.append(future.waker)
         return weakref.ref(future), weakref.ref(future.waker)
 
-    future_ref, waker_ref = run(body, "waker_leak", "a future that wakes itself once")
-    gc.collect()
-    expect(future_ref() is None, "waker_leak",
-           "block_on returned and the future was dropped, but a waker someone still holds "
-           "kept the finished future (and everything it owns) alive.")
-    kept.clear()
-    gc.collect()
-    expect(waker_ref() is None, "waker_leak",
-           "block_on returned and nobody holds its waker any more, but its Signal is still "
-           "alive: block_on keeps per-call state after it returned.")
+    # block_on runs on a thread that stays alive during the checks: whatever block_on left
+    # in that thread's thread-local state is still there, as on a real caller's thread.
+    with KeptThread("block-on-caller") as caller:
+        future_ref, waker_ref = caller.call(body, hint="waker_leak",
+                                            what="block_on(a future that wakes itself once)")
+        gc.collect()
+        expect(future_ref() is None, "waker_leak",
+               "block_on returned and the future was dropped, but it is still alive (the "
+               "thread that called block_on is still running, and a waker of that call is "
+               "still held): something block_on left behind keeps the finished future alive.")
+        kept.clear()
+        gc.collect()
+        expect(waker_ref() is None, "waker_leak",
+               "block_on returned and nobody holds its waker any more, but its Signal is still "
+               "alive while the calling thread runs on: block_on keeps per-call state after "
+               "it returned (in a global, or in the thread's thread-local state).")
 
 
 # --- nesting --------------------------------------------------------------------------
@@ -361,7 +527,12 @@ def test_block_on_on_two_threads_at_once(signals: list[Any]) -> None:
     parked = RemoteFuture("a", name="thread A's future")
     thread, outcome = start_thread(lambda: stage.block_on(parked), "block-on-A")
     try:
-        expect(parked.first_poll.wait(LIMIT), "park_and_wake",
+        for _ in range(200):  # until thread A polled its future (or ended): a hang catcher
+            if parked.first_poll.wait(LIMIT / 200) or not thread.is_alive():
+                break
+        if "error" in outcome and not parked.first_poll.is_set():
+            raise outcome["error"]
+        expect(parked.first_poll.is_set(), "park_and_wake",
                "block_on never polled its future.")
         try:
             got = run(lambda: stage.block_on(ScriptedFuture("b", name="thread B's future")),
@@ -372,9 +543,13 @@ def test_block_on_on_two_threads_at_once(signals: list[Any]) -> None:
                  "thread) and got NestedBlockOn.")
         expect(got == "b", "guard_per_thread", f"block_on on thread B returned {got!r}.")
     finally:
-        if signals and signals[0].spy.wait_for_parks(1):
+        woken = parked.first_poll.is_set() and bool(signals) and signals[0].spy.wait_for_parks(1)
+        if woken:
             parked.wake_up()
         thread.join(LIMIT)
+    expect(woken, "park_and_wake",
+           "Thread A's block_on polled a Pending future but never waited on its Signal's "
+           "`cond`, so the test could not wake it as planned.")
     expect(outcome.get("value") == "a", "guard_per_thread",
            f"block_on on thread A ended with {outcome!r} after its future was woken.")
 

@@ -1,0 +1,297 @@
+"""A task state enum (IDLE/QUEUED/RUNNING/NOTIFIED/DONE), re-queued after its poll, like tokio.
+
+Stage 06 written another way the stub allows: instead of a `scheduled` flag cleared before
+the poll, a wake during the poll moves RUNNING to NOTIFIED and `run` puts the task back in
+the queue when the poll returns; the unfinished tasks are a list in spawn order; the
+JoinHandle skips replacing a waker that `will_wake` the same task.
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from stdtask import (
+    Context,
+    Future,
+    Pending,
+    Poll,
+    PolledAfterCompletion,
+    Ready,
+    Waker,
+    into_future,
+)
+
+T = TypeVar("T")
+Spawnable = Future[T] | Coroutine[Any, Any, T]
+
+
+class Deadlock(RuntimeError):
+    """The root future is Pending and nothing can ever wake it: no task is runnable."""
+
+
+class Cancelled(Exception):
+    """Awaiting the JoinHandle of an aborted task (Rust: `JoinError::Cancelled`)."""
+
+
+class State(enum.Enum):
+    IDLE = "idle"  # waiting for a wake
+    QUEUED = "queued"  # in the run queue
+    RUNNING = "running"  # being polled
+    NOTIFIED = "notified"  # being polled, and woken meanwhile: queue it after the poll
+    DONE = "done"  # finished or aborted
+
+
+class Task(Waker):
+    """One spawned future, and its own waker."""
+
+    def __init__(self, future: Future[Any], executor: Executor) -> None:
+        super().__init__()
+        self._future: Future[Any] | None = future
+        self._executor = executor
+        self._state = State.QUEUED
+        self._output: Any = None
+        self._error: BaseException | None = None
+        self._join_waker: Waker | None = None
+
+    def wake(self) -> None:
+        with self._executor._lock:  # from any thread; run() changes the state under it too
+            if self._state is State.IDLE:
+                self._state = State.QUEUED
+                self._executor._queue.append(self)
+                self._executor._lock.notify()
+            elif self._state is State.RUNNING:
+                self._state = State.NOTIFIED
+        # QUEUED, NOTIFIED: already will run; DONE: never again
+
+    def run(self) -> None:
+        future = self._future
+        if future is None or self._state is State.DONE:
+            return
+        self._state = State.RUNNING
+        cx = Context(self)
+        try:
+            result = future.poll(cx)
+        except Exception as error:
+            self._finish(None, error)
+            return
+        finally:
+            cx.expire()
+        if isinstance(result, Ready):
+            self._finish(result.value, None)
+            return
+        with self._executor._lock:  # a wake from another thread may be deciding right now
+            if self._state is State.NOTIFIED:
+                self._state = State.QUEUED
+                self._executor._queue.append(self)
+            elif self._state is State.RUNNING:
+                self._state = State.IDLE
+
+    def abort(self) -> None:
+        future = self._future
+        if future is None:
+            return
+        self._finish(None, Cancelled("the task was aborted"))
+        future.drop()
+
+    def _finish(self, output: Any, error: BaseException | None) -> None:
+        self._future = None
+        self._state = State.DONE
+        self._output, self._error = output, error
+        tasks = self._executor._tasks
+        if self in tasks:
+            tasks.remove(self)
+        waker, self._join_waker = self._join_waker, None
+        if waker is not None:
+            waker.wake()
+
+    @property
+    def finished(self) -> bool:
+        return self._future is None
+
+
+class JoinHandle(Future[T]):
+    """Await the task's output."""
+
+    def __init__(self, task: Task) -> None:
+        self._task = task
+        self._taken = False
+
+    def poll(self, cx: Context) -> Poll[T]:
+        if self._taken:
+            raise PolledAfterCompletion("JoinHandle polled after it returned Ready")
+        task = self._task
+        if not task.finished:
+            stored = task._join_waker
+            if stored is None or not stored.will_wake(cx.waker):
+                task._join_waker = cx.waker
+            return Pending
+        self._taken = True
+        if task._error is not None:
+            raise task._error
+        return Ready(task._output)
+
+    def drop(self) -> None:
+        self._task._join_waker = None
+
+    def abort(self) -> None:
+        self._task.abort()
+
+    def is_finished(self) -> bool:
+        return self._task.finished
+
+
+class _RootWaker(Waker):
+    def __init__(self, executor: Executor) -> None:
+        super().__init__()
+        self._executor = executor
+
+    def wake(self) -> None:
+        executor = self._executor
+        with executor._lock:  # from any thread: a parked block_on must wake up
+            executor._root_woken = True
+            executor._lock.notify()
+
+
+class Executor:
+    """A run queue of tasks, driven by `block_on` on the current thread."""
+
+    def __init__(self) -> None:
+        self._queue: deque[Task] = deque()
+        self._tasks: list[Task] = []  # unfinished, in spawn order
+        self._root_woken = False
+        self._lock = threading.Condition()  # wakes may come from any thread
+        self._blocking = 0  # spawn_blocking threads still running
+
+    def spawn(self, future: Spawnable[T]) -> JoinHandle[T]:
+        task = Task(into_future(future), self)
+        self._tasks.append(task)
+        self._queue.append(task)  # born QUEUED
+        return JoinHandle(task)
+
+    def block_on(self, root: Spawnable[T]) -> T:
+        if getattr(_current, "executor", None) is not None:
+            raise RuntimeError("block_on() called inside block_on()")
+        future = into_future(root)
+        waker = _RootWaker(self)
+        self._root_woken = True
+        _current.executor = self
+        try:
+            while True:
+                if self._root_woken:
+                    self._root_woken = False
+                    cx = Context(waker)
+                    try:
+                        result = future.poll(cx)
+                    finally:
+                        cx.expire()
+                    if isinstance(result, Ready):
+                        return result.value
+                for _ in range(len(self._queue)):
+                    self._queue.popleft().run()
+                if not self._root_woken and not self._queue:
+                    self._park()
+        finally:
+            _current.executor = None
+            self._shutdown()
+
+    def _park(self) -> None:
+        """Nothing runnable: sleep until a wake arrives, from this thread or another (given).
+
+        Returns at once if the root was woken or a task was queued meanwhile. A wake can now
+        come only from another thread, and the only ones this runtime knows of are its
+        `spawn_blocking` threads: with none running, nothing can ever wake the root, so this
+        raises `Deadlock` rather than sleep forever. (tokio parks forever; its paused clock
+        stops jumping ahead while blocking tasks run: the same rule, there.)
+        """
+        with self._lock:
+            while not self._root_woken and not self._queue:
+                if self._blocking == 0:
+                    raise Deadlock("block_on: the root future is Pending, no task is runnable "
+                                   "and no blocking task is running, so nothing can ever wake "
+                                   "it (deadlock)")
+                self._lock.wait()  # Rust: thread::park(); a wake from any thread notifies
+
+    def _shutdown(self) -> None:
+        while self._tasks:
+            self._tasks[0].abort()  # removes it from the list
+        self._queue.clear()
+
+
+_current = threading.local()
+
+
+def spawn(future: Spawnable[T]) -> JoinHandle[T]:
+    executor: Executor | None = getattr(_current, "executor", None)
+    if executor is None:
+        raise RuntimeError("spawn() called outside block_on()")
+    return executor.spawn(future)
+
+
+def spawn_blocking(work: Callable[[], T]) -> JoinHandle[T]:
+    """Run `work()` on a thread of its own; its JoinHandle finishes with the return value
+    (or re-raises its exception). Given (Rust: `tokio::task::spawn_blocking`).
+
+    For blocking code (a file, a `time.sleep`, a long computation) that must not stall the
+    executor. The thread wakes the task awaiting it from *another thread*: this is why
+    `Task.wake` must be thread-safe. While it runs, block_on parks instead of raising
+    Deadlock, since a wake may still come.
+    """
+    executor: Executor | None = getattr(_current, "executor", None)
+    if executor is None:
+        raise RuntimeError("spawn_blocking() called outside block_on(): there is no executor "
+                           "running on this thread")
+    blocking: _Blocking[T] = _Blocking()
+    with executor._lock:
+        executor._blocking += 1
+    handle = executor.spawn(blocking)
+
+    def run() -> None:
+        try:
+            blocking.finish(work(), None)
+        except Exception as error:  # a panic in the blocking task: its JoinHandle re-raises it
+            blocking.finish(None, error)
+        finally:
+            with executor._lock:
+                executor._blocking -= 1  # after the wake above: block_on never sees 0 too early
+                executor._lock.notify()
+
+    threading.Thread(target=run, name="spawn_blocking").start()
+    return handle
+
+
+class _Blocking(Future[T]):
+    """The future of a blocking task: Ready once its thread has finished (given)."""
+
+    __slots__ = ("_done", "_error", "_output", "_state", "_waker")
+
+    def __init__(self) -> None:
+        self._state = threading.Lock()
+        self._done = False
+        self._output: Any = None
+        self._error: BaseException | None = None
+        self._waker: Waker | None = None
+
+    def poll(self, cx: Context) -> Poll[T]:
+        with self._state:
+            if not self._done:
+                self._waker = cx.waker  # the latest waker; woken by the thread when it is done
+                return Pending
+        if self._error is not None:
+            raise self._error
+        return Ready(self._output)
+
+    def finish(self, output: Any, error: BaseException | None) -> None:
+        """On the blocking thread: store the result, then wake, outside the lock."""
+        with self._state:
+            self._output, self._error, self._done = output, error, True
+            waker, self._waker = self._waker, None
+        if waker is not None:
+            waker.wake()  # a wake from another thread
+
+
+def block_on(root: Spawnable[T]) -> T:
+    return Executor().block_on(root)
