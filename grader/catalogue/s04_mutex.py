@@ -164,6 +164,21 @@ STAGE = Stage(
             slide="Cancellation is drop",
         ),
         Hint(
+            id="cancel_released",
+            title="Cancelling a waiter gave the lock away",
+            symptom="A waiting `lock()` future was dropped while someone else held the lock, "
+                    "and the lock went to the next waiter (or was freed) although its owner "
+                    "had not released it: two owners.",
+            why="A waiter that is cancelled never owned the lock, so it has nothing to give "
+                "up: it only leaves the line. Only the owner's release (or a waiter that was "
+                "already handed the lock) may pass the lock on.",
+            check="In `drop()`, what does a future that is still waiting do besides leaving "
+                  "the queue? Does it call your release, or touch the locked flag?",
+            rust="Dropping a queued `Acquire` unlinks its node and returns only the permits it "
+                 "had already been assigned: none, while it waits.",
+            slide="Cancellation is drop",
+        ),
+        Hint(
             id="cancel_wrong_waiter",
             title="Cancelling a waiter removed someone else",
             symptom="One waiter in the middle of the line was cancelled, and another waiter "

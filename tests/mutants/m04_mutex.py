@@ -166,4 +166,20 @@ MUTANTS = [
                 "            self._mutex._value = new\n",
         note="setting .value on a released guard is silently ignored instead of refused",
     ),
+    mutant(
+        "cancel_releases", STAGE, hint="cancel_released", file=FILE,
+        find="            self._mutex._waiters.remove(self)  # leave the queue: our place, "
+             "nobody else's\n",
+        replace="            self._mutex._waiters.remove(self)\n            self._mutex._release()\n",
+        note="a waiter cancelled while waiting also runs release(): the next waiter gets the "
+             "lock while its owner still holds it",
+    ),
+    mutant(
+        "handed_ready_not_done", STAGE, hint="poll_after_ready", file=FILE,
+        find="        if state == _NOTIFIED:  # release() made us the owner\n"
+             "            self._state = _DONE\n",
+        replace="        if state == _NOTIFIED:  # release() made us the owner\n"
+                "            self._state = _IDLE\n",
+        note="after the hand-off path returns its guard, the future forgets it finished",
+    ),
 ]

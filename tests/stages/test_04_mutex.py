@@ -30,7 +30,7 @@ from kit.checking_waker import CheckingWaker, InlineTask
 from kit.context_lifetime import poll_keeping_watch
 from kit.failures import call, raised
 from kit.spies import expect_polled_after_completion_detected
-from stdtask import ContextExpired, CoroutineFuture, Pending, Ready, TodoError
+from stdtask import ContextExpired, CoroutineFuture, Pending, PolledAfterCompletion, Ready, TodoError
 
 stage = load_stage("04_mutex")
 
@@ -96,18 +96,25 @@ def expect_held(mutex: Any, hint: str, message: str) -> None:
 _HALFWAY_ERRORS = (LookupError, ValueError, AssertionError)
 
 
-def during_wakes(what: str, action: Callable[[], R]) -> R:
-    """Run `action` while wakers poll their tasks inline; a half-updated state that makes the
-    attendee's code raise is the wake_inconsistent symptom, said so with the exception."""
+def during_wakes(what: str, action: Callable[[], R], wakers: list[CheckingWaker],
+                 they_do: str = "polled its task right inside wake()") -> R:
+    """Run `action` while `wakers` act inline (poll or drop their task inside wake()).
+
+    If one of them was woken and the attendee's code then raised one of the errors a
+    half-updated state produces, that is the wake_inconsistent symptom, said so with the
+    exception. Raised before any wake, it is an ordinary error: shown as itself."""
     try:
         return action()
     except (HintedFailure, TodoError, ContextExpired):
         raise
     except (*_HALFWAY_ERRORS, RuntimeError) as error:
+        woken = [waker.name for waker in wakers if waker.woken]
+        if not woken:
+            raise
         fail("wake_inconsistent",
-             f"{what}; a woken task was polled right inside its wake() (as another thread "
-             f"may do), and then your code raised {raised(error)}. The wake came while the "
-             "mutex was still halfway through updating its state.")
+             f"{what}; {woken[0]} was woken and {they_do} (as another thread may), and then "
+             f"your code raised {raised(error)}. The wake came while the mutex was still "
+             "halfway through updating its state.")
 
 
 def shown(result: object) -> str:
@@ -429,6 +436,26 @@ def test_a_cancelled_waiter_leaves_the_queue() -> None:
                 "After C, the last owner, released, try_lock() returned None.")
 
 
+@pytest.mark.hint("cancel_released")
+def test_cancelling_a_waiter_gives_nobody_the_lock() -> None:
+    mutex = stage.Mutex(0)
+    a = acquire(mutex, "A")
+    b = queue(mutex, "B")
+    c = queue(mutex, "C")
+    b.drop()  # cancelled while waiting: B never owned the lock, A still does
+    expect_waiting(c, "C", "cancel_released",
+                   "A holds the lock; B, first in line, was cancelled while waiting. B never "
+                   "owned the lock, so A still does, yet")
+    expect_held(mutex, "cancel_released",
+                "A holds the lock; B was cancelled while waiting, and try_lock() then got a "
+                "guard: cancelling B released a lock B never had.")
+    a.release()
+    c_guard = expect_handed(c, "C", "B was cancelled, then A released", "cancel_released")
+    c_guard.release()
+    expect_free(mutex, "cancel_released", "After C, the last owner, released, try_lock() "
+                                          "returned None.")
+
+
 @pytest.mark.hint("cancel_wrong_waiter")
 def test_cancelling_a_waiter_keeps_its_neighbours_places() -> None:
     mutex = stage.Mutex(0)
@@ -681,7 +708,8 @@ def test_the_woken_waiter_owns_the_lock_when_its_waker_runs() -> None:
     for name, inline in tasks.items():
         expect(inline.poll() is Pending, "try_lock",
                f"{name}'s lock() was not Pending while A held the lock.")
-    during_wakes("A released the lock while B, C, D waited", a.release)
+    during_wakes("A released the lock while B, C, D waited", a.release,
+                 [inline.waker for inline in tasks.values()])
     _expect_all_served(mutex, tasks, order, "A released")
 
 
@@ -727,7 +755,8 @@ def test_a_dropped_hand_off_makes_the_next_owner_before_waking_it() -> None:
                f"{name}'s lock() was not Pending while A held the lock.")
     a.release()
     expect(b.is_woken, "handoff", "A released the lock while B waited, but B was not woken.")
-    during_wakes("A handed the lock to B, and B's lock() was dropped before its poll", b.drop)
+    during_wakes("A handed the lock to B, and B's lock() was dropped before its poll", b.drop,
+                 [inline.waker for inline in tasks.values()])
     _expect_all_served(mutex, tasks, order, "B was handed the lock and dropped")
 
 
@@ -788,8 +817,8 @@ def test_a_waiter_cancelled_inside_its_own_wake_passes_the_lock_on() -> None:
     expect(poll_once(b_future, b_waker) is Pending, "try_lock",
            "B's lock() was not Pending while A held the lock.")
     c = queue(mutex, "C")
-    during_wakes("A released the lock while B and C waited, and B's waker dropped B's lock() "
-                 "future inside wake()", a.release)
+    during_wakes("A released the lock while B and C waited", a.release, [b_waker],
+                 they_do="dropped B's lock() future right inside wake() (B was cancelled)")
     expect(b_waker.woken, "handoff", "A released the lock while B waited, but B was not woken.")
     if not c.is_woken:
         fail("wake_inconsistent",
@@ -809,10 +838,19 @@ def test_a_lock_future_detects_poll_after_completion() -> None:
     future = mutex.lock()
     first = poll_once(future)
     expect(isinstance(first, Ready), "lock_free", "lock() on a free mutex was not Ready.")
-    expect_polled_after_completion_detected(future, "poll_after_ready", "A lock() future")
+    expect_polled_after_completion_detected(future, "poll_after_ready",
+                                            "A lock() future that took a free lock")
     expect_held(mutex, "poll_after_ready", "Polling a finished lock() future released the lock "
                                            "its guard still holds.")
+    # The other way to Ready: handed the lock by a release.
+    b = queue(mutex, "B")
     first.value.release()  # type: ignore[union-attr]
+    b_guard = expect_handed(b, "B", "A released the lock", "handoff")
+    expect_polled_after_completion_detected(b.future, "poll_after_ready",
+                                            "A lock() future that was handed the lock")
+    expect_held(mutex, "poll_after_ready", "Polling a finished lock() future released the lock "
+                                           "its guard still holds.")
+    b_guard.release()
 
 
 # --- async with, and the guard as a context manager -----------------------------------
@@ -895,13 +933,14 @@ def test_the_guard_is_a_context_manager() -> None:
 
 # --- a random schedule against a model -------------------------------------------------
 
-N_TASKS = 3
+N_TASKS = 4
+N_CHOICES = 6  # more than any task's options, so the first ones come up more often
 MODEL_SEED = 4  # pinned: the same schedules every run, whatever else changes in this file
 
 
 @seed(MODEL_SEED)
 class MutexModel(RuleBasedStateMachine):
-    """Tasks 1..3 lock, poll, release, cancel and try_lock at random; the model is a FIFO queue.
+    """Tasks 1..4 lock, poll, release, cancel and try_lock at random; the model is a FIFO queue.
 
     The model: `owner` (a task holding a guard, or handed the lock and not polled yet) and
     `line` (the waiting tasks, in order). Every step is logged in the attendee's terms; a
@@ -910,7 +949,7 @@ class MutexModel(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.mutex = stage.Mutex(0)
+        self.mutex = stage.Mutex(None)  # falsy on purpose
         self.waiting: list[ManualTask[Any] | None] = [None] * N_TASKS  # lock() not Ready yet
         self.finished: list[ManualTask[Any] | None] = [None] * N_TASKS  # lock() returned Ready
         self.guards: list[Any] = [None] * N_TASKS
@@ -929,7 +968,7 @@ class MutexModel(RuleBasedStateMachine):
     def attempt(self, what: str, action: Callable[[], R]) -> R:
         try:
             return action()
-        except TodoError:
+        except (TodoError, ContextExpired):
             raise
         except HintedFailure as failure:
             self.steps.append(what)
@@ -945,9 +984,11 @@ class MutexModel(RuleBasedStateMachine):
         self.owner = t
         self.guards[t] = guard
         value = self.attempt(f"task {t + 1}: guard.value", lambda: guard.value)
-        if value != self.acquisitions:
-            self.fail(f"task {t + 1} read guard.value == {value!r}; each owner adds 1 to it, "
-                      f"so it should be {self.acquisitions}.")
+        expected = self.acquisitions or None  # Mutex(None); each owner then stores a count
+        if value != expected or (value is None) != (expected is None):
+            self.fail(f"task {t + 1} read guard.value == {value!r}; the mutex started as "
+                      f"Mutex(None) and each owner stores how many owners came before, so it "
+                      f"should be {expected!r}.")
         self.acquisitions += 1
         self.attempt(f"task {t + 1}: guard.value = {self.acquisitions}",
                      lambda: setattr(guard, "value", self.acquisitions))
@@ -965,8 +1006,10 @@ class MutexModel(RuleBasedStateMachine):
                       "woken: it waits forever.")
 
     # -- the one rule: a task does one of the things it can do now --
-    @rule(t=st.integers(0, N_TASKS - 1), choice=st.integers(0, 3))
-    def step(self, t: int, choice: int) -> None:
+    # One draw per step (which task, which of its options): hypothesis's draws are the cost.
+    @rule(move=st.integers(0, N_TASKS * N_CHOICES - 1))
+    def step(self, move: int) -> None:
+        t, choice = move % N_TASKS, move // N_TASKS
         options: list[Callable[[int], None]]
         if self.guards[t] is not None:
             options = [self.release]
@@ -975,7 +1018,7 @@ class MutexModel(RuleBasedStateMachine):
         else:
             options = [self.lock_or_poll, self.try_lock]
         if self.finished[t] is not None:
-            options.append(self.drop_finished)
+            options += [self.drop_finished, self.repoll_finished]
         if self.old_guards[t] is not None:
             options.append(self.misuse_old_guard)
         options[choice % len(options)](t)
@@ -1042,13 +1085,37 @@ class MutexModel(RuleBasedStateMachine):
         self.attempt(what, finished.drop)
         self.steps.append(what)  # must change nothing
 
+    def repoll_finished(self, t: int) -> None:
+        finished = self.finished[t]
+        assert finished is not None
+        what = f"task {t + 1}: poll its finished lock() future again"
+        try:
+            result = finished.poll()
+        except TodoError:
+            raise
+        except PolledAfterCompletion:
+            self.steps.append(f"{what} -> PolledAfterCompletion")
+            return
+        except Exception as error:
+            self.steps.append(f"{what} -> raised {type(error).__name__}")
+            self.fail(f"expected PolledAfterCompletion, got {raised(error)}.")
+        self.steps.append(f"{what} -> {'Pending' if result is Pending else 'Ready(guard)'}")
+        self.fail("expected PolledAfterCompletion: that lock() future already returned its "
+                  "guard.")
+
     def misuse_old_guard(self, t: int) -> None:
+        """Use a released guard: release it again, read or set its value (in turn)."""
         old = self.old_guards[t]
         self.old_guards[t] = None
-        what = f"task {t + 1}: release() its old guard again"
+        kind = len(self.steps) % 3  # varies with the schedule, no extra draw
+        what, action = [
+            (f"task {t + 1}: release() its old guard again", old.release),
+            (f"task {t + 1}: read its old guard's value", lambda: old.value),
+            (f"task {t + 1}: set its old guard's value", lambda: setattr(old, "value", -1)),
+        ][kind]
         try:
-            old.release()
-        except TodoError:
+            action()
+        except (TodoError, ContextExpired):
             raise
         except RuntimeError:
             self.steps.append(f"{what} -> RuntimeError")
@@ -1072,7 +1139,7 @@ class MutexModel(RuleBasedStateMachine):
 # tests/mutants checks it), few enough that a passing run takes well under a second. One
 # failure is shown (the shortest), not several; no "explain" phase (it traces every line).
 MutexModel.TestCase.settings = settings(
-    max_examples=30, stateful_step_count=20, report_multiple_bugs=False,
+    max_examples=40, stateful_step_count=20, report_multiple_bugs=False,
     phases=(Phase.explicit, Phase.generate, Phase.shrink),
 )
 
