@@ -935,7 +935,7 @@ def test_the_guard_is_a_context_manager() -> None:
 
 N_TASKS = 4
 N_CHOICES = 6  # more than any task's options, so the first ones come up more often
-MODEL_SEED = 4  # pinned: the same schedules every run, whatever else changes in this file
+MODEL_SEED = 1  # pinned: the same schedules every run, whatever else changes in this file
 
 
 @seed(MODEL_SEED)
@@ -1135,11 +1135,13 @@ class MutexModel(RuleBasedStateMachine):
                           "woken.")
 
 
-# Enough schedules that every known mistake is found with this seed (and with most others:
-# tests/mutants checks it), few enough that a passing run takes well under a second. One
-# failure is shown (the shortest), not several; no "explain" phase (it traces every line).
+# With MODEL_SEED, these settings find every mutant of tests/mutants/m04_mutex.py that a
+# random schedule can show (all but the re-entrant-waker ones, left to the inline tests), and
+# so do most other seeds (29 or 30 of 30 per mistake when this was tuned); a passing run takes
+# a fraction of a second of CPU, a failing one about a second more to shrink. One failure is
+# shown (the shortest), not several; no "explain" phase (it traces every line).
 MutexModel.TestCase.settings = settings(
-    max_examples=40, stateful_step_count=20, report_multiple_bugs=False,
+    max_examples=60, stateful_step_count=20, report_multiple_bugs=False,
     phases=(Phase.explicit, Phase.generate, Phase.shrink),
 )
 
