@@ -7,6 +7,7 @@ model check come last. Tasks are named A, B, C... in the order they ask for the 
 
 from __future__ import annotations
 
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -197,12 +198,19 @@ def test_a_waiting_lock_keeps_the_waker_not_the_context() -> None:
     # Rust: `self.cx = cx` does not compile, a Context lives for one poll. Keep cx.waker.
     mutex = stage.Mutex(5)
     a = acquire(mutex, "A")
-    spy = SpyWaker("B's waker")
+    wakes = [0]
+    spy = SpyWaker("B's waker", journal=wakes)
+    held = weakref.ref(spy)
     b = mutex.lock()
     result = poll_keeping_watch(b, spy, "context_outlived_poll", "B's lock(), polled while A "
                                                                  "held the lock,")
-    a.release()  # wakes B: a kept Context would raise ContextExpired here
-    if result is Pending and spy.woken:
+    del spy
+    if result is Pending and held() is None and not wakes[0]:
+        fail("lost_waker", "B's lock() returned Pending while A held the lock, but kept no "
+                           "reference to the waker it was given (nor the Context), so nothing "
+                           "can ever wake B.")
+    a.release()  # wakes B: a Context kept some other way would raise ContextExpired here
+    if result is Pending and wakes[0]:
         again = poll_once(b)
         if isinstance(again, Ready):
             again.value.release()
