@@ -375,7 +375,9 @@ def test_a_spurious_poll_keeps_one_place_in_line() -> None:
     c = queue(mutex, "C")
     a.release()
     b_guard = expect_handed(b, "B", "A released the lock", "requeued_on_repoll")
-    b_guard.release()
+    # Handing the lock to an old place of B's may itself raise (B is done): the symptom.
+    call("requeued_on_repoll", "B, polled 3 times while waiting, got the lock; then B's "
+                               "guard.release()", b_guard.release)
     if not c.is_woken:
         fail("requeued_on_repoll",
              "B's lock() was polled 3 times while waiting, then C queued. A released (B got "
@@ -496,10 +498,13 @@ def test_cancelling_after_the_line_moved_removes_the_right_waiter() -> None:
     a.release()
     b_guard = expect_handed(b, "B", "A released the lock", "cancel_wrong_waiter")
     call("cancel_wrong_waiter", "dropping D's lock() future (after B left the line)", d.drop)
-    call("cancel_wrong_waiter", "B: guard.release() after D was cancelled", b_guard.release)
+    call("cancel_wrong_waiter", "B, C, D, E waited; B got the lock (leaving the line), D "
+                                "was cancelled; then B's guard.release()", b_guard.release)
     c_guard = expect_handed(c, "C", "B, C, D, E waited; B got the lock and left the line, D was "
                                     "cancelled, then B released", "cancel_wrong_waiter")
-    call("cancel_wrong_waiter", "C: guard.release()", c_guard.release)
+    call("cancel_wrong_waiter", "B, C, D, E waited; B got the lock (leaving the line), D "
+                                "was cancelled, B released; then C's guard.release()",
+         c_guard.release)
     if not e.is_woken:
         fail("cancel_wrong_waiter",
              "B, C, D, E waited; B got the lock (leaving the line), then D was cancelled. "
