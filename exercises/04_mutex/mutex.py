@@ -39,6 +39,7 @@ T = TypeVar("T")
 class Mutex(Generic[T]):
     """An async mutual-exclusion lock that protects `value`, fair (FIFO) like tokio's.
 
+    `value` may be anything, `None`, `0`, `""` or `[]` included: it is data, never a flag.
     Suggested state: the value, whether the lock is taken (by a guard, or handed to a
     waiter that has not polled yet), and a `deque` of waiting LockFutures.
     """

@@ -35,6 +35,22 @@ STAGE = Stage(
             slide="The guard",
         ),
         Hint(
+            id="falsy_value",
+            title="A falsy value is still a value",
+            symptom="A mutex protecting `None`, `0`, `\"\"`, `[]` or `False` behaved differently "
+                    "from one protecting a truthy value: it looked locked, a guard refused to "
+                    "read it, or a write of it was lost.",
+            why="The protected value is data, never a flag. The state of the lock (free, "
+                "taken, released) lives in its own fields; testing the value with `if value:` "
+                "or `is None` mixes the two, and breaks for exactly the values the checks treat "
+                "as empty.",
+            check="Where does your code look at the protected value other than to return or "
+                  "store it? Does any `if` test it (or use `None` as a marker next to it)?",
+            rust="`Mutex<Option<T>>` and `Mutex<i32>` behave the same whatever the value: the "
+                 "lock state is separate from `T`, and `if` never looks at `T`.",
+            slide="Any value, even a falsy one",
+        ),
+        Hint(
             id="lock_free",
             title="lock() on a free mutex: Ready at once",
             symptom="The first poll of `lock()` on a mutex nobody holds did not return "
@@ -148,6 +164,21 @@ STAGE = Stage(
             slide="Cancellation is drop",
         ),
         Hint(
+            id="cancel_released",
+            title="Cancelling a waiter gave the lock away",
+            symptom="A waiting `lock()` future was dropped while someone else held the lock, "
+                    "and the lock went to the next waiter (or was freed) although its owner "
+                    "had not released it: two owners.",
+            why="A waiter that is cancelled never owned the lock, so it has nothing to give "
+                "up: it only leaves the line. Only the owner's release (or a waiter that was "
+                "already handed the lock) may pass the lock on.",
+            check="In `drop()`, what does a future that is still waiting do besides leaving "
+                  "the queue? Does it call your release, or touch the locked flag?",
+            rust="Dropping a queued `Acquire` unlinks its node and returns only the permits it "
+                 "had already been assigned: none, while it waits.",
+            slide="Cancellation is drop",
+        ),
+        Hint(
             id="cancel_wrong_waiter",
             title="Cancelling a waiter removed someone else",
             symptom="One waiter in the middle of the line was cancelled, and another waiter "
@@ -173,6 +204,20 @@ STAGE = Stage(
             rust="tokio's `Acquire` drop returns the permits it was already assigned "
                  "(`release(acquired)`); asyncio's Lock does the same when a woken waiter is "
                  "cancelled.",
+            slide="Handed the lock, then dropped",
+        ),
+        Hint(
+            id="passed_on_twice",
+            title="A dropped hand-off passed the lock on twice",
+            symptom="A waiter handed the lock was dropped before its poll; its `drop()` passed "
+                    "the lock on, and then the lock was given (or freed) again: two owners.",
+            why="A hand-off gives the dropped waiter exactly one lock, so its `drop()` gives up "
+                "exactly one: the next waiter becomes the owner, and that is all. A second "
+                "release (or an unlock as well as a hand-off) lets another task in too.",
+            check="Follow `drop()` of a future that was handed the lock: how many times does it "
+                  "release, hand on, or unlock? Does anything else run a release for it later?",
+            rust="tokio's `Acquire` drop returns exactly the permits it was assigned; the type "
+                 "system makes the permit a value that moves once.",
             slide="Handed the lock, then dropped",
         ),
         Hint(

@@ -36,7 +36,10 @@ _DONE = 3      # returned its guard, or dropped
 
 
 class Mutex(Generic[T]):
-    """An async mutual-exclusion lock that protects `value`, fair (FIFO) like tokio's."""
+    """An async mutual-exclusion lock that protects `value`, fair (FIFO) like tokio's.
+
+    `value` may be anything, `None`, `0`, `""` or `[]` included: it is data, never a flag.
+    """
 
     __slots__ = ("_locked", "_value", "_waiters")
 
