@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    safe_streams()
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with usage on bad options
     # With --json, stdout carries the JSON only; everything human goes to stderr.
@@ -123,6 +124,34 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+# What the screens use beyond ASCII, and what stands in for it on a terminal that can't show it.
+_ASCII = {"\u2014": "-", "\u2013": "-", "\u00b7": "-", "\u201c": '"', "\u201d": '"', "\u2018": "'",
+          "\u2019": "'", "\u2026": "...", "\u2192": "->", "\u2190": "<-", "\u2713": "v", "\u2717": "x"}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    text = error.object[error.start:error.end]
+    return "".join(_ASCII.get(ch, "?") for ch in text), error.end
+
+
+def safe_streams() -> None:
+    """On a terminal that is not UTF-8 (ascii, latin-1, cp437, LC_ALL=C), never crash on a
+    character: rich already draws ASCII boxes there; the rest is replaced by a stand-in."""
+    import codecs
+
+    codecs.register_error("grade-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "\u2014\u00b7\u201c\u2026\u256d".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            try:
+                stream.reconfigure(errors="grade-ascii")  # type: ignore[union-attr]
+            except (AttributeError, ValueError):
+                pass
+
+
 def resolve_target(target: str) -> Path:
     if target in ("exercises", "solutions"):
         path = REPO_ROOT / target
@@ -147,13 +176,17 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
     if len(words) > 1:
         raise UsageError(f"too many arguments: {' '.join(args.words)} (try `grade --help`)")
     stage = stage_or_error(words[0]) if words else None
+    # Verdicts are cached for the attendee's exercises under the default settings only: a
+    # failure under `--timeout 0.001` says nothing about a default run.
+    default_run = args.target == "exercises" and args.timeout == DEFAULT_TEST_TIMEOUT
     session = Session(
         args.target,
         resolve_target(args.target),
         console,
         Progress(),
-        use_cache=args.target == "exercises" and not args.no_cache,
+        use_cache=default_run and not args.no_cache,
         test_timeout=args.timeout,
+        store_results=default_run,
     )
     for warning in session.progress.warnings:
         console.print(Text(warning, style="yellow"))
@@ -167,6 +200,10 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
         if args.json:
             print(json.dumps(json_report(session), indent=2))
         return code
+    except Exception as error:
+        if not isinstance(error, UsageError):
+            session.progress.forget(session.stored)  # never keep what an internal error produced
+        raise
     finally:
         if session.grading_exercises:
             shown = len(session.progress.warnings)
@@ -187,6 +224,8 @@ def run_in_order(session: Session) -> int:
         session.results[stage.id] = result
         if result.status != "passed":
             failed = result
+    if failed is None:
+        failed = reverify(session)
     console = session.console
     console.print(render.progress_table(STAGES, session.results))
     if failed is None:
@@ -196,6 +235,23 @@ def run_in_order(session: Session) -> int:
     assert stage is not None
     console.print(render.failure_panel(stage, failed))
     return EXIT_FAILED
+
+
+def reverify(session: Session) -> StageResult | None:
+    """Before "All done": run every stage whose pass came from the cache (the file is writable)."""
+    failed: StageResult | None = None
+    for stage in STAGES:
+        if failed is not None:
+            session.results[stage.id] = StageResult(stage.id, "locked")
+            continue
+        if not session.results[stage.id].cached:
+            continue
+        result = session.verdict(stage, use_cache=False)
+        assert result is not None
+        session.results[stage.id] = result
+        if result.status != "passed":
+            failed = result
+    return failed
 
 
 def run_one(session: Session, stage: Stage) -> int:
@@ -285,6 +341,7 @@ def json_report(session: Session) -> dict[str, object]:
                 "id": stage.id,
                 "title": stage.title,
                 "status": result.status,
+                "cached": result.cached,  # from the progress file, not run this time
                 "tests": [
                     {
                         "name": t.name,
@@ -297,7 +354,7 @@ def json_report(session: Session) -> dict[str, object]:
                 ],
             }
         )
-    return {"target": session.target, "stages": stages}
+    return {"version": 1, "target": session.target, "stages": stages}
 
 
 if __name__ == "__main__":
