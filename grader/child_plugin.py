@@ -303,7 +303,12 @@ def _watch_solutions(reporter: Reporter) -> None:
             path = os.path.realpath(os.fsdecode(args[0]))
         except (TypeError, ValueError, OSError):
             return
-        if path.startswith(solutions) and path not in reporter.reported_solutions:
+        if not path.startswith(solutions):
+            return
+        if os.path.basename(os.path.dirname(path)) == "__pycache__":  # name the source, not its .pyc
+            path = os.path.join(os.path.dirname(os.path.dirname(path)),
+                                os.path.basename(path).split(".", 1)[0] + ".py")
+        if path not in reporter.reported_solutions:
             reporter.reported_solutions.add(path)
             reporter.write({"event": "solutions", "path": _relative(path),
                             "location": reporter.location_from_frame(sys._getframe(1))})

@@ -190,6 +190,7 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
     )
     for warning in session.progress.warnings:
         console.print(Text(warning, style="yellow"))
+    shown = len(session.progress.warnings)
     if session.grading_exercises:
         pristine.snapshot(session.target_dir)  # so `grade reset` works later, even without git
     try:
@@ -205,11 +206,8 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
             session.progress.forget(session.stored)  # never keep what an internal error produced
         raise
     finally:
-        if session.grading_exercises:
-            shown = len(session.progress.warnings)
-            session.progress.save()
-            for warning in session.progress.warnings[shown:]:
-                console.print(Text(warning, style="yellow"))
+        for warning in session.progress.warnings[shown:]:  # e.g. a cache that could not be saved
+            console.print(Text(warning, style="yellow"))
 
 
 def run_in_order(session: Session) -> int:

@@ -116,8 +116,7 @@ def expected_cache_dir() -> Path:
 def _collect_key(stage: Stage) -> str:
     digest = hashlib.sha256(f"collect-1:{stage.id}".encode())
     for path in [REPO_ROOT / stage.test_file, REPO_ROOT / "tests" / "conftest.py",
-                 *sorted((REPO_ROOT / "tests" / "kit").glob("*.py")),
-                 REPO_ROOT / "grader" / "child_plugin.py"]:
+                 *sorted((REPO_ROOT / "tests" / "kit").glob("*.py"))]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
     return digest.hexdigest()
@@ -521,8 +520,11 @@ def interpret(
     if unknown:
         untrusted.append(TestResult("reading the results", "failed", "untrusted",
                                     f"The run reported a test the stage does not have: {unknown[0]}."))
-    if ending is not None and ending.name not in expected:
-        tests.append(ending)  # while loading, or after the last test
+    if ending is not None and ending.name.startswith(LOADING):
+        ending.name = "loading your file"
+        tests.insert(0, ending)  # the first thing that went wrong
+    elif ending is not None and ending.name not in expected:
+        tests.append(ending)  # after the last test
     for record in threads:
         left = _thread_left(record)
         same = [i for i, t in enumerate(tests) if t.name == left.name and t.status == "passed"]
