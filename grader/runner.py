@@ -307,8 +307,8 @@ class _Channel:
             event = record.get("event")
             if event in ("start", "phase"):
                 self.running, self.running_since = record.get("name"), time.monotonic()
-            elif event in ("result", "timeout", "load_error", "end"):
-                self.running = None
+            elif event in ("timeout", "load_error", "end"):
+                self.running = None  # (after a result, the test's teardown is still timed)
             if event != "beat":
                 self.run.records.append(record)
 

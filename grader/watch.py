@@ -29,7 +29,8 @@ def fingerprint(paths: list[Path]) -> tuple[object, ...]:
     """What the files look like now: a save changes it, a mere read does not."""
     from grader.progress import _content  # never blocks on a pipe; a marker for what isn't a file
 
-    return tuple(hashlib.sha256(_content(path)).hexdigest() for path in paths)
+    return tuple(None if not (path.exists() or path.is_symlink())  # deleted (or mid-save)
+                 else hashlib.sha256(_content(path)).hexdigest() for path in paths)
 
 
 def watched_files(session: Session, stage: Stage) -> list[Path]:

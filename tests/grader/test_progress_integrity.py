@@ -155,9 +155,12 @@ def test_json_marks_results_that_came_from_the_cache(grade) -> None:  # type: ig
 
 
 # --- 11. terminals, --no-cache, narrow screens ---------------------------------------------------
-@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "cp437", "cp850"])
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1", "cp437", "cp850", "LC_ALL=C"])
 def test_a_non_utf8_terminal_gets_the_panel_not_a_traceback(grade, encoding: str) -> None:  # type: ignore[no-untyped-def]
     env = {"PYTHONIOENCODING": encoding, "PYTHONUTF8": "0"}
+    if encoding == "LC_ALL=C":  # the C locale without UTF-8 coercion: ASCII streams
+        env = {"PYTHONIOENCODING": "", "LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0",
+               "PYTHONUTF8": "0"}
     run = grade("0", env=env)
     assert run.code == 1 and "Traceback" not in run.output, run.output
     assert "What happened" in run.output
