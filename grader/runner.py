@@ -157,41 +157,48 @@ def expected_tests(stage: Stage) -> list[str]:
 
 
 def _collect(stage: Stage) -> list[str]:
-    """Collect the stage's tests in a child, against code that is not the attendee's."""
+    """Collect the stage's tests in a child, against code that is not the attendee's.
+
+    The reference solution if there is one, else the pristine stub; only if neither can be
+    imported (a broken copy), the attendee's own file, as a last resort.
+    """
+    problem = ""
     with tempfile.TemporaryDirectory(prefix="grade-collect-") as tmp:
-        target = _reference_target(stage, Path(tmp))
-        listing = Path(tmp) / "tests.json"
-        output = Path(tmp) / "output.txt"
-        command = [sys.executable, "-m", "pytest", stage.test_file, "-p", "grader.child_plugin",
-                   "--collect-only", "-q", f"--target={target}", f"--grade-collect={listing}",
-                   "-p", "no:cacheprovider", "--assert=plain", "--color=no"]
-        with open(output, "wb") as sink:
-            done = subprocess.run(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, env=_child_env(), timeout=BACKSTOP_SECONDS)
-        try:
-            names = json.loads(listing.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            names = None
-        if done.returncode != 0 or not _plausible(stage, names):
-            raise GraderError(f"the hidden tests of stage {stage.id} could not be collected "
-                              f"(pytest exit code {done.returncode}). Its last output was:\n{_tail(output)}")
-        return names
+        for target in _reference_targets(stage, Path(tmp)):
+            listing = Path(tmp) / "tests.json"
+            output = Path(tmp) / "output.txt"
+            command = [sys.executable, "-m", "pytest", stage.test_file, "-p", "grader.child_plugin",
+                       "--collect-only", "-q", f"--target={target}", f"--grade-collect={listing}",
+                       "-p", "no:cacheprovider", "--assert=plain", "--color=no"]
+            with open(output, "wb") as sink:
+                done = subprocess.run(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL, env=_child_env(),
+                                      timeout=BACKSTOP_SECONDS)
+            try:
+                names = json.loads(listing.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                names = None
+            if done.returncode == 0 and _plausible(stage, names):
+                return names
+            problem = f"(pytest exit code {done.returncode}). Its last output was:\n{_tail(output)}"
+    raise GraderError(f"the hidden tests of stage {stage.id} could not be collected {problem}")
 
 
-def _reference_target(stage: Stage, tmp: Path) -> str:
-    """solutions/ if present, else the pristine stubs; the attendee's code only as a last resort."""
+def _reference_targets(stage: Stage, tmp: Path) -> list[str]:
+    """solutions/, the pristine stubs, and the attendee's exercises: the first that collects."""
+    targets = []
     if (REPO_ROOT / "solutions" / stage.id).is_dir():
-        return "solutions"
+        targets.append("solutions")
     from grader.pristine import pristine_bytes
 
     folder = tmp / "pristine" / stage.id
     folder.mkdir(parents=True)
-    for name in stage.files:
-        data = pristine_bytes(f"{stage.id}/{name}")
-        if data is None:
-            return "exercises"
-        (folder / name).write_bytes(data)
-    return str(tmp / "pristine")
+    stubs = {name: pristine_bytes(f"{stage.id}/{name}") for name in stage.files}
+    if all(data is not None for data in stubs.values()):
+        for name, data in stubs.items():
+            (folder / name).write_bytes(data)  # type: ignore[arg-type]
+        targets.append(str(tmp / "pristine"))
+    return [*targets, "exercises"]
 
 
 def write_atomically(path: Path, text: str) -> bool:
