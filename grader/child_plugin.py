@@ -442,6 +442,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
         _reporter.write(
             {"event": "result", "name": name, "status": "passed", "hint": None, "message": ""}
         )
+    elif report.skipped:
+        where = _reporter.location_from_traceback(call.excinfo.tb) if call.excinfo else None
+        if where is not None:  # pytest.skip() called by the attendee's code: proves nothing
+            _reporter.write({"event": "result", "name": name, "status": "failed", "hint": "untrusted",
+                             "message": "Your code skipped this test (pytest.skip): a skipped test "
+                             "proves nothing, so it counts as failed.", "location": where})
+        else:  # skipped by the hidden tests themselves (e.g. not on this platform)
+            _reporter.write({"event": "skipped", "name": name})
     elif report.failed and call.excinfo is not None:
         expected = tuple(marker.kwargs.get("raises", ())) if marker else ()
         _reporter.write(

@@ -67,6 +67,13 @@ def test_patching_pytest_to_skip_test_bodies_is_refused(tmp_path: Path) -> None:
     assert first(result).hint == "untrusted" and "never ran" in first(result).message
 
 
+def test_a_test_skipped_by_the_attendees_code_is_a_failure(tmp_path: Path) -> None:
+    result = grade_fixture(tmp_path, "skips_the_tests")
+    failure = first(result)
+    assert result.status == "failed" and failure.name == "test_greeting"
+    assert failure.hint == "untrusted" and "skipped" in failure.message
+
+
 def test_result_lines_written_by_the_attendee_are_detected(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "forge_result_lines")
     assert result.status == "failed" and first(result).hint == "untrusted"
