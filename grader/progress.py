@@ -137,9 +137,13 @@ class Progress:
         """Apply `change` to the file's current content under the lock; keep it in memory too."""
         from filelock import FileLock, Timeout
 
+        if self._unsaved_warned:  # unwritable: don't wait for a lock that can never be taken
+            return change(self.data)
+        lock = str(self.path) + ".lock"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with FileLock(str(self.path) + ".lock", timeout=self.LOCK_SECONDS):
+            os.close(os.open(lock, os.O_RDWR | os.O_CREAT, 0o666))  # fails at once if read-only
+            with FileLock(lock, timeout=self.LOCK_SECONDS):
                 data = self._read()
                 value = change(data)
                 if not write_atomically(self.path, json.dumps(data, indent=1)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +185,22 @@ def test_the_status_column_is_never_cut_on_a_narrow_terminal() -> None:
     text = console.export_text()
     assert "current" in text and text.count("locked") == len(STAGES) - 1
     assert "lock\u2026" not in text
+
+
+def test_an_unwritable_progress_folder_costs_no_waiting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only checkout: the lock file cannot be created, so nothing waits for the lock."""
+    real_open = os.open
+
+    def read_only(path, flags, *args):  # type: ignore[no-untyped-def]
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", read_only)
+    monkeypatch.setattr(Progress, "LOCK_SECONDS", 3600.0)  # would hang the test if it waited
+    progress = Progress(tmp_path / "p.json")
+    progress.store(STAGE, "d", PASSED)
+    assert progress.next_hint_level(STAGE, "first_edit", 3) == 1
+    assert progress.cached(STAGE, "d") is not None  # still remembered for this run
+    assert len(progress.warnings) == 1 and "Could not save progress" in progress.warnings[0]
