@@ -32,7 +32,7 @@ def progress_table(stages: Sequence[Stage], results: dict[str, StageResult]) -> 
     table = Table(title="Rediscovering the Future", title_style="bold", expand=False)
     # On a narrow terminal the stage title wraps; the status and counts never get cut.
     table.add_column("#", justify="right", style="bold", no_wrap=True)
-    table.add_column("Stage", ratio=1)
+    table.add_column("Stage")
     table.add_column("Time", justify="right", style="dim", no_wrap=True)
     table.add_column("Status", no_wrap=True, min_width=len("not run"))
     table.add_column("Tests", justify="right", no_wrap=True)
