@@ -341,44 +341,52 @@ def _run(command: list[str], output: Path, faults: Path, test_timeout: float) ->
         handshake["fd"] = write_fd
     silence = max(SILENCE_SECONDS, test_timeout)
     backstop = 6 * test_timeout + SILENCE_SECONDS
-    with open(output, "wb") as sink:
-        try:
-            child = subprocess.Popen(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.PIPE, env=_child_env(), **options)
-        finally:
-            os.close(write_fd)
-        channel = _Channel(read_fd, key, run)
-        started = time.monotonic()
-        try:
-            assert child.stdin is not None
+    child: subprocess.Popen[bytes] | None = None
+    channel: _Channel | None = None
+    try:
+        with open(output, "wb") as sink:
             try:
-                child.stdin.write((json.dumps(handshake) + "\n").encode())
-                child.stdin.close()
-            except OSError:
-                pass  # the child is already gone: its exit code says why
-            while True:
-                try:
-                    run.code = child.wait(timeout=0.1)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-                now = time.monotonic()
-                name = channel.running
-                if name is not None and now - channel.last_heard > silence:
-                    _stop(child, run, name, "silent", faults)
-                    break
-                if name is not None and now - channel.running_since > backstop:
-                    _stop(child, run, name, "backstop", faults)
-                    break
-                if now - started > BACKSTOP_SECONDS:
-                    _stop(child, run, name or "(starting the tests)", "backstop", faults)
-                    break
-        except BaseException:  # Ctrl-C: never leave the child behind
+                child = subprocess.Popen(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.PIPE, env=_child_env(), **options)
+            finally:
+                os.close(write_fd)
+            channel = _Channel(read_fd, key, run)
+            _supervise(child, channel, run, handshake, faults, silence, backstop)
+    except BaseException:  # Ctrl-C: never leave the child behind
+        if child is not None and child.poll() is None:
             child.kill()
             child.wait()
-            raise
-        channel.thread.join(timeout=5)  # EOF unless a grandchild holds the pipe open
+        if channel is None:
+            os.close(read_fd)
+        raise
+    channel.thread.join(timeout=5)  # EOF unless a grandchild holds the pipe open
     return run
+
+
+def _supervise(child: subprocess.Popen[bytes], channel: _Channel, run: ChildRun, handshake: dict[str, Any],
+               faults: Path, silence: float, backstop: float) -> None:
+    """Hand the child its channel, then wait for it, stopping it if it falls silent or overruns."""
+    started = time.monotonic()
+    assert child.stdin is not None
+    try:
+        child.stdin.write((json.dumps(handshake) + "\n").encode())
+        child.stdin.close()
+    except OSError:
+        pass  # the child is already gone: its exit code says why
+    while True:
+        try:
+            run.code = child.wait(timeout=0.1)
+            return
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        name = channel.running
+        if name is not None and now - channel.last_heard > silence:
+            return _stop(child, run, name, "silent", faults)
+        if name is not None and now - channel.running_since > backstop:
+            return _stop(child, run, name, "backstop", faults)
+        if now - started > BACKSTOP_SECONDS:
+            return _stop(child, run, name or "(starting the tests)", "backstop", faults)
 
 
 def _stop(child: subprocess.Popen[bytes], run: ChildRun, name: str, why: str, faults: Path) -> None:

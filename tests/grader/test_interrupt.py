@@ -40,7 +40,12 @@ def interrupt(args: list[str], tmp_path: Path, ready: Callable[[int, str], bool]
         while not ready(child.pid, log.read_text(encoding="utf-8")) and time.monotonic() < deadline:
             time.sleep(0.05)  # polling a condition, not timing the verdict
         os.killpg(child.pid, signal.SIGINT)
-        child.wait(timeout=30)
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+            pytest.fail(f"grade did not exit after Ctrl-C; its output:\n{log.read_text(encoding='utf-8')}")
     return child.returncode, log.read_text(encoding="utf-8")
 
 
