@@ -435,7 +435,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     marker = item.get_closest_marker("hint")
     default_hint = marker.args[0] if marker else None
     if report.when == "call" and report.passed:
-        if not getattr(item, "_grade_body_ran", False):
+        from _pytest.unittest import TestCaseFunction  # runs its body without pytest_pyfunc_call
+
+        if not getattr(item, "_grade_body_ran", False) and not isinstance(item, TestCaseFunction):
             _reporter.write({"event": "tamper", "name": name,
                              "what": "the test's body never ran, yet pytest reported it passed"})
             return
