@@ -106,6 +106,7 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    safe_streams()
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with usage on bad options
     if args.words[:1] == ["help"]:  # `grade help` is `grade --help`
@@ -144,6 +145,34 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+# What the screens use beyond ASCII, and what stands in for it on a terminal that can't show it.
+_ASCII = {"\u2014": "-", "\u2013": "-", "\u00b7": "-", "\u201c": '"', "\u201d": '"', "\u2018": "'",
+          "\u2019": "'", "\u2026": "...", "\u2192": "->", "\u2190": "<-", "\u2713": "v", "\u2717": "x"}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    text = error.object[error.start:error.end]
+    return "".join(_ASCII.get(ch, "?") for ch in text), error.end
+
+
+def safe_streams() -> None:
+    """On a terminal that is not UTF-8 (ascii, latin-1, cp437, LC_ALL=C), never crash on a
+    character: rich already draws ASCII boxes there; the rest is replaced by a stand-in."""
+    import codecs
+
+    codecs.register_error("grade-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "\u2014\u00b7\u201c\u2026\u256d".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            try:
+                stream.reconfigure(errors="grade-ascii")  # type: ignore[union-attr]
+            except (AttributeError, ValueError):
+                pass
+
+
 def resolve_target(target: str) -> Path:
     if target in ("exercises", "solutions"):
         path = REPO_ROOT / target
@@ -176,16 +205,21 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--html goes with `slides`: `grade slides --html slides.html`")
     if args.full and command != "solution":
         raise UsageError("--full goes with `solution`: `grade solution N --full`")
+    # Verdicts are cached for the attendee's exercises under the default settings only: a
+    # failure under `--timeout 0.001` says nothing about a default run.
+    default_run = args.target == "exercises" and args.timeout == DEFAULT_TEST_TIMEOUT
     session = Session(
         args.target,
         resolve_target(args.target),
         console,
         Progress(),
-        use_cache=args.target == "exercises" and not args.no_cache,
+        use_cache=default_run and not args.no_cache,
         test_timeout=args.timeout,
+        store_results=default_run,
     )
     for warning in session.progress.warnings:
         console.print(Text(warning, style="yellow"))
+    shown = len(session.progress.warnings)
     if session.grading_exercises:
         pristine.snapshot(session.target_dir)  # so `grade reset` works later, even without git
     try:
@@ -198,12 +232,13 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
             print(json.dumps(report, indent=2))
         _report_to_room(session, report)
         return code
+    except Exception as error:
+        if not isinstance(error, UsageError):
+            session.progress.forget(session.stored)  # never keep what an internal error produced
+        raise
     finally:
-        if session.grading_exercises:
-            shown = len(session.progress.warnings)
-            session.progress.save()
-            for warning in session.progress.warnings[shown:]:
-                console.print(Text(warning, style="yellow"))
+        for warning in session.progress.warnings[shown:]:  # e.g. a cache that could not be saved
+            console.print(Text(warning, style="yellow"))
 
 
 def _report_to_room(session: Session, report: dict[str, object]) -> None:
@@ -229,6 +264,8 @@ def run_in_order(session: Session) -> int:
         session.results[stage.id] = result
         if result.status != "passed":
             failed = result
+    if failed is None:
+        failed = reverify(session)
     console = session.console
     console.print(render.progress_table(STAGES, session.results))
     if failed is None:
@@ -239,6 +276,23 @@ def run_in_order(session: Session) -> int:
     console.print(render.where_you_are(stage, session.target_dir))
     console.print(render.failure_panel(stage, failed))
     return EXIT_FAILED
+
+
+def reverify(session: Session) -> StageResult | None:
+    """Before "All done": run every stage whose pass came from the cache (the file is writable)."""
+    failed: StageResult | None = None
+    for stage in STAGES:
+        if failed is not None:
+            session.results[stage.id] = StageResult(stage.id, "locked")
+            continue
+        if not session.results[stage.id].cached:
+            continue
+        result = session.verdict(stage, use_cache=False)
+        assert result is not None
+        session.results[stage.id] = result
+        if result.status != "passed":
+            failed = result
+    return failed
 
 
 def run_one(session: Session, stage: Stage) -> int:
@@ -341,6 +395,7 @@ def json_report(session: Session) -> dict[str, object]:
                 "id": stage.id,
                 "title": stage.title,
                 "status": result.status,
+                "cached": result.cached,  # from the progress file, not run this time
                 "tests": [
                     {
                         "name": t.name,

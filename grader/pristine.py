@@ -51,7 +51,7 @@ def snapshot(exercises: Path) -> None:
     for rel, digest in manifest().items():
         saved = SNAPSHOTS / rel
         source = exercises / rel
-        if saved.exists() or not source.exists():
+        if saved.exists() or not source.is_file():  # a folder or a pipe is not a stub
             continue
         try:
             if sha256(source.read_bytes()) == digest:

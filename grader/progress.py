@@ -10,12 +10,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from grader.model import Stage
 from grader.paths import REPO_ROOT
 from grader.results import StageResult
+from grader.runner import write_atomically
 
 VERSION = 1
 
@@ -27,13 +29,43 @@ def progress_file() -> Path:
 
 
 # Files whose content decides a verdict besides the attendee's own.
-_GRADER_INPUTS = ("stdtask", "tests/kit", "tests/conftest.py", "grader/child_plugin.py")
+_GRADER_INPUTS = ("stdtask", "tests/kit", "tests/conftest.py", "grader/child_plugin.py",
+                  "grader/protocol.py", "grader/runner.py")
+
+
+def _content(path: Path) -> bytes:
+    """A regular file's bytes; a marker for anything else (a pipe must never block us)."""
+    try:
+        if path.is_symlink() and not path.exists():
+            return b"<dangling link>"
+        if not path.exists():
+            return b"<missing>"
+        if not path.is_file():
+            return b"<not a regular file>"
+        return path.read_bytes()
+    except OSError:
+        return b"<unreadable>"
+
+
+def stage_files(folder: Path) -> list[Path]:
+    """Every file of a stage folder (helpers beside the stage file count too), sorted."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.rglob("*"):
+        parts = path.relative_to(folder).parts
+        if "__pycache__" in parts or any(p.startswith(".") for p in parts) or path.is_dir():
+            continue
+        found.append(path)
+    return sorted(found)
 
 
 def stage_digest(stage: Stage, target_dir: Path) -> str:
     """A fingerprint of everything that decides this stage's verdict."""
     digest = hashlib.sha256(f"{VERSION}:{stage.id}".encode())
-    paths = [target_dir / stage.id / name for name in stage.files]
+    folder = target_dir / stage.id
+    paths = [folder / name for name in stage.files]
+    paths += [p for p in stage_files(folder) if p not in paths]
     paths.append(REPO_ROOT / stage.test_file)
     for name in _GRADER_INPUTS:
         base = REPO_ROOT / name
@@ -42,34 +74,52 @@ def stage_digest(stage: Stage, target_dir: Path) -> str:
         digest.update(
             str(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path).encode()
         )
-        digest.update(path.read_bytes() if path.exists() else b"<missing>")
+        digest.update(_content(path))
     return digest.hexdigest()
 
 
 class Progress:
+    """The progress file, changed only by read-modify-write under a lock.
+
+    Every change (`store`, `forget`, `next_hint_level`) re-reads the file under an inter-process
+    lock, applies itself, and writes the result atomically (unique temporary name, replace
+    retried on Windows), so `grade watch` in one terminal and `grade hint` in another never
+    undo each other. The lock is `filelock` (a small, well-kept pure-Python library: locking
+    files portably across Windows and POSIX is exactly what it does, and a home-made lock
+    would need its own stale-lock and Windows handling).
+    """
+
+    LOCK_SECONDS = 15.0
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or progress_file()
         self.warnings: list[str] = []
-        self.data: dict[str, Any] = {"version": VERSION, "results": {}, "hints": {}}
-        self._load()
+        self.data: dict[str, Any] = self._empty()
+        self._unsaved_warned = False
+        self.data = self._read()
 
-    def _load(self) -> None:
+    @staticmethod
+    def _empty() -> dict[str, Any]:
+        return {"version": VERSION, "results": {}, "hints": {}}
+
+    def _read(self) -> dict[str, Any]:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return
+            return self._empty()
         except OSError as error:
             self.warnings.append(f"Could not read {self.path} ({error}); starting from scratch.")
-            return
+            return self._empty()
         try:
             data = json.loads(raw.decode("utf-8"))  # bad UTF-8 is a ValueError too
             if not isinstance(data, dict) or data.get("version") != VERSION:
                 raise ValueError("unknown layout")
             if not isinstance(data.get("results"), dict) or not isinstance(data.get("hints"), dict):
                 raise ValueError("missing sections")
-            self.data = data
+            return data
         except ValueError:
             self._set_aside()
+            return self._empty()
 
     def _set_aside(self) -> None:
         backup = self.path.with_name(self.path.name + ".damaged")
@@ -82,6 +132,33 @@ class Progress:
             f"The progress file was damaged{kept}. It is only a cache: your "
             "stages are being verified again from your files."
         )
+
+    def _update(self, change: Callable[[dict[str, Any]], Any]) -> Any:
+        """Apply `change` to the file's current content under the lock; keep it in memory too."""
+        from filelock import FileLock, Timeout
+
+        if self._unsaved_warned:  # unwritable: don't wait for a lock that can never be taken
+            return change(self.data)
+        lock = str(self.path) + ".lock"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(lock, os.O_RDWR | os.O_CREAT, 0o666))  # fails at once if read-only
+            with FileLock(lock, timeout=self.LOCK_SECONDS):
+                data = self._read()
+                value = change(data)
+                if not write_atomically(self.path, json.dumps(data, indent=1)):
+                    raise OSError("the folder is not writable")
+                self.data = data
+                return value
+        except (OSError, Timeout) as error:
+            if not self._unsaved_warned:
+                self._unsaved_warned = True
+                reason = getattr(error, "strerror", None) or error
+                self.warnings.append(
+                    f"Could not save progress to {self.path} ({reason}); "
+                    "grading works, but results are not cached."
+                )
+            return change(self.data)
 
     # --- cached verdicts -----------------------------------------------------------------
     def cached(self, stage: Stage, digest: str) -> StageResult | None:
@@ -96,7 +173,16 @@ class Progress:
         return result
 
     def store(self, stage: Stage, digest: str, result: StageResult) -> None:
-        self.data["results"][stage.id] = {"digest": digest, "result": result.to_json()}
+        entry = {"digest": digest, "result": result.to_json()}
+        self._update(lambda data: data["results"].__setitem__(stage.id, entry))
+
+    def forget(self, stage_ids: list[str]) -> None:
+        def drop(data: dict[str, Any]) -> None:
+            for stage_id in stage_ids:
+                data["results"].pop(stage_id, None)
+
+        if stage_ids:
+            self._update(drop)
 
     def last_result(self, stage: Stage) -> StageResult | None:
         entry = self.data["results"].get(stage.id)
@@ -108,23 +194,17 @@ class Progress:
     # --- progressive hints ---------------------------------------------------------------
     def next_hint_level(self, stage: Stage, hint_id: str, levels: int) -> int:
         """1 the first time a hint is asked for, then one more each time, up to `levels`."""
-        entry = self.data["hints"].get(stage.id)
-        level = (
-            entry.get("level", 0) if isinstance(entry, dict) and entry.get("hint") == hint_id else 0
-        )
-        level = min(int(level) + 1, levels)
-        self.data["hints"][stage.id] = {"hint": hint_id, "level": level}
-        return level
+
+        def bump(data: dict[str, Any]) -> int:
+            entry = data["hints"].get(stage.id)
+            level = (
+                entry.get("level", 0) if isinstance(entry, dict) and entry.get("hint") == hint_id else 0
+            )
+            level = min(int(level) + 1, levels)
+            data["hints"][stage.id] = {"hint": hint_id, "level": level}
+            return level
+
+        return int(self._update(bump))
 
     def save(self) -> None:
-        """Write atomically (a crash mid-write leaves the old file); never raise."""
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(self.path.name + ".tmp")
-            temporary.write_text(json.dumps(self.data, indent=1), encoding="utf-8")
-            os.replace(temporary, self.path)
-        except OSError as error:
-            self.warnings.append(
-                f"Could not save progress to {self.path} ({error.strerror or error}); "
-                "grading works, but results are not cached."
-            )
+        """Nothing to do: every change is written when it is made (kept for callers)."""

@@ -34,11 +34,12 @@ def humanize(test_name: str) -> str:
 
 def progress_table(stages: Sequence[Stage], results: dict[str, StageResult]) -> Table:
     table = Table(title="Rediscovering the Future", title_style="bold", expand=False)
-    table.add_column("#", justify="right", style="bold")
+    # On a narrow terminal the stage title wraps; the status and counts never get cut.
+    table.add_column("#", justify="right", style="bold", no_wrap=True)
     table.add_column("Stage")
-    table.add_column("Time", justify="right", style="dim")
-    table.add_column("Status")
-    table.add_column("Tests", justify="right")
+    table.add_column("Time", justify="right", style="dim", no_wrap=True)
+    table.add_column("Status", no_wrap=True, min_width=len("not run"))
+    table.add_column("Tests", justify="right", no_wrap=True)
     for stage in stages:
         result = results.get(stage.id)
         status = result.status if result else "locked"

@@ -33,7 +33,7 @@ def reset(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
                 "of the workshop.", style="bold red"))
             return EXIT_FAILED
         path = session.target_dir / rel
-        current = path.read_bytes() if path.exists() else None
+        current = path.read_bytes() if path.is_file() else None
         if current is None or sha256(current) != sha256(original):
             changed.append((path, current, original))
     if not changed:
@@ -49,13 +49,21 @@ def reset(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
             return EXIT_PASSED
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for path, current, original in changed:
-        if current is not None:
-            backup = BACKUPS / stage.id / f"{path.stem}-{stamp}{path.suffix}"
-            backup.parent.mkdir(parents=True, exist_ok=True)
-            backup.write_bytes(current)
-            console.print(f"Your version is saved as {_shown(backup)}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(original)
+        try:
+            if current is not None:
+                backup = BACKUPS / stage.id / f"{path.stem}-{stamp}{path.suffix}"
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                backup.write_bytes(current)
+                console.print(f"Your version is saved as {_shown(backup)}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(original)
+        except OSError as error:
+            where = error.filename or path
+            console.print(Text(
+                f"Could not reset {_shown(path)}: {error.strerror or error} ({where}). Is the folder "
+                "read-only? Make it writable (or copy the workshop somewhere you can write) and run "
+                "`grade reset` again. Nothing was overwritten.", style="bold red"))
+            return EXIT_FAILED
     console.print(Text(f"Stage {stage.number:02d} is back to its stub: {names}", style="green"))
     return EXIT_PASSED
 

@@ -1,26 +1,47 @@
 """Run one stage's hidden tests in a child pytest process and interpret what it reported.
 
-The child writes JSON lines (see child_plugin); this side never imports the attendee's code.
+This side never imports the attendee's code. What it trusts, and why (see also the
+instructor guide, "Integrity"):
+
+- The list of tests the stage has comes from the parent: a collect-only child run against
+  the reference solutions (or the pristine stubs), cached by the content of the hidden tests.
+  A test with no result is a failure, never a silent omission.
+- Results arrive on an inherited pipe named on the child's standard input together with a
+  per-run key (never in argv or the environment); each line is signed with the key and
+  numbered, so a line written by anything else is noticed.
+- The child reports a heartbeat; a child that falls silent during a test (a loop in C that
+  holds the interpreter lock) or that runs past the backstop is stopped by the parent, which
+  names the test.
 """
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.model import Stage
 from grader.paths import REPO_ROOT
+from grader.protocol import AT_EXIT as AFTER_TESTS
+from grader.protocol import LOADING, sign
 from grader.results import StageResult, TestResult
 
 DEFAULT_TEST_TIMEOUT = 10.0  # seconds per test; the hidden tests take milliseconds
-BACKSTOP_SECONDS = 300.0  # the whole child, should the per-test watchdog itself fail
+BACKSTOP_SECONDS = 300.0  # the whole child, should every other limit fail
+SILENCE_SECONDS = 5.0  # at least this long without a heartbeat during a test: the child is stuck
 
 
 class GraderError(Exception):
@@ -35,16 +56,21 @@ def run_stage(
     test_timeout: float = DEFAULT_TEST_TIMEOUT,
 ) -> StageResult:
     test_file = REPO_ROOT / stage.test_file
-    if not test_file.exists():
+    if not test_file.is_file():
         raise GraderError(
             f"the hidden tests of stage {stage.id} are missing ({stage.test_file}); "
             "restore them with `git checkout -- tests` or a fresh copy of the repository"
         )
     started = time.monotonic()
+    linked = linked_solutions(stage, target)
+    if linked is not None:
+        result = StageResult(stage.id, "failed", [linked], problem="untrusted")
+        result.seconds = round(time.monotonic() - started, 3)
+        return result
+    expected = expected_tests(stage)
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        report = Path(tmp) / "report.jsonl"
         output = Path(tmp) / "output.txt"
-        report.touch()
+        faults = Path(tmp) / "faults.txt"
         command = [
             sys.executable,
             "-m",
@@ -52,10 +78,11 @@ def run_stage(
             stage.test_file,
             "-p",
             "grader.child_plugin",
+            "--grade-channel",
             f"--target={target}",
-            f"--grade-report={report}",
             f"--grade-stage={stage.id}",
             f"--grade-test-timeout={test_timeout}",
+            f"--grade-faults={faults}",
             "-q",
             "--color=no",
             "-p",
@@ -68,16 +95,182 @@ def run_stage(
         ]
         if first_failure:
             command.append("-x")
-        code = _run(command, output)
-        records = _read_records(report)
-        fault = _fault_location(report.with_suffix(".faults"), target)
-        result = interpret(stage, records, code, _tail(output), fault)
+        run = _run(command, output, faults, test_timeout)
+        fault = _fault_location(faults, target)
+        if run.stopped is not None and run.stopped_location is None:
+            run.stopped_location = _fault_location(Path(str(faults) + ".dump"), target)
+        result = interpret(stage, run.records, run.code, _tail(output), fault,
+                           expected=expected, first_failure=first_failure, run=run)
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
 
-def _run(command: list[str], output: Path) -> int | None:
-    """Run the child with its output going to a file (a print flood can't fill our memory)."""
+# --- which tests the stage has ---------------------------------------------------------------
+_expected_memory: dict[str, list[str]] = {}
+
+
+def expected_cache_dir() -> Path:
+    return REPO_ROOT / ".grade" / "expected"
+
+
+def _collect_key(stage: Stage) -> str:
+    digest = hashlib.sha256(f"collect-1:{stage.id}".encode())
+    for path in [REPO_ROOT / stage.test_file, REPO_ROOT / "tests" / "conftest.py",
+                 *sorted((REPO_ROOT / "tests" / "kit").glob("*.py"))]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+    return digest.hexdigest()
+
+
+def hidden_test_functions(stage: Stage) -> set[str]:
+    """The names of the module-level `def test_...` of the hidden test file (read, not imported)."""
+    tree = ast.parse((REPO_ROOT / stage.test_file).read_bytes())
+    return {node.name for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test")}
+
+
+def _plausible(stage: Stage, names: object) -> bool:
+    """A cached list must name every test function of the file (a shortened list is refused)."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names) or not names:
+        return False
+    bases = {n.split("[", 1)[0].rsplit("::", 1)[-1] for n in names}
+    return hidden_test_functions(stage) <= bases
+
+
+def expected_tests(stage: Stage) -> list[str]:
+    """Every test name of the stage, in order: collected once per content of the hidden tests."""
+    key = _collect_key(stage)
+    if key in _expected_memory:
+        return _expected_memory[key]
+    cache = expected_cache_dir() / f"{stage.id}.json"
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("key") == key and _plausible(stage, cached.get("tests")):
+            _expected_memory[key] = cached["tests"]
+            return cached["tests"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    names = _collect(stage)
+    _expected_memory[key] = names
+    write_atomically(cache, json.dumps({"key": key, "tests": names}))
+    return names
+
+
+def _collect(stage: Stage) -> list[str]:
+    """Collect the stage's tests in a child, against code that is not the attendee's.
+
+    The reference solution if there is one, else the pristine stub; only if neither can be
+    imported (a broken copy), the attendee's own file, as a last resort.
+    """
+    problem = ""
+    with tempfile.TemporaryDirectory(prefix="grade-collect-") as tmp:
+        for target in _reference_targets(stage, Path(tmp)):
+            listing = Path(tmp) / "tests.json"
+            output = Path(tmp) / "output.txt"
+            command = [sys.executable, "-m", "pytest", stage.test_file, "-p", "grader.child_plugin",
+                       "--collect-only", "-q", f"--target={target}", f"--grade-collect={listing}",
+                       "-p", "no:cacheprovider", "--assert=plain", "--color=no"]
+            with open(output, "wb") as sink:
+                done = subprocess.run(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL, env=_child_env(),
+                                      timeout=BACKSTOP_SECONDS)
+            try:
+                names = json.loads(listing.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                names = None
+            if done.returncode == 0 and _plausible(stage, names):
+                return names
+            problem = f"(pytest exit code {done.returncode}). Its last output was:\n{_tail(output)}"
+    raise GraderError(f"the hidden tests of stage {stage.id} could not be collected {problem}")
+
+
+def _reference_targets(stage: Stage, tmp: Path) -> list[str]:
+    """solutions/, the pristine stubs, and the attendee's exercises: the first that collects."""
+    targets = []
+    if (REPO_ROOT / "solutions" / stage.id).is_dir():
+        targets.append("solutions")
+    from grader.pristine import pristine_bytes
+
+    folder = tmp / "pristine" / stage.id
+    folder.mkdir(parents=True)
+    stubs = {name: pristine_bytes(f"{stage.id}/{name}") for name in stage.files}
+    if all(data is not None for data in stubs.values()):
+        for name, data in stubs.items():
+            (folder / name).write_bytes(data)  # type: ignore[arg-type]
+        targets.append(str(tmp / "pristine"))
+    return [*targets, "exercises"]
+
+
+def write_atomically(path: Path, text: str) -> bool:
+    """Write via a unique temporary file and a replace (retried: Windows refuses an open file)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        replace_with_retry(Path(temporary), path)
+        return True
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        return False
+
+
+def replace_with_retry(source: Path, destination: Path, attempts: int = 20) -> None:
+    for attempt in range(attempts):
+        try:
+            os.replace(source, destination)
+            return
+        except PermissionError:  # Windows: another process has the file open for a moment
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+
+
+# --- integrity checks that need no child ------------------------------------------------------
+def linked_solutions(stage: Stage, target: str) -> TestResult | None:
+    """A failure if a file of the attendee's stage folder is (a link to) a file of solutions/."""
+    solutions = (REPO_ROOT / "solutions").resolve()
+    root = REPO_ROOT / target if target in ("exercises", "solutions") else Path(target)
+    if root.resolve().is_relative_to(solutions):
+        return None  # grading the solutions themselves
+    folder = root / stage.id
+    for path in [folder, *(sorted(folder.iterdir()) if folder.is_dir() else [])]:
+        if (path.exists() or path.is_symlink()) and path.resolve().is_relative_to(solutions):
+            return _linked(path)
+    return None
+
+
+def _linked(path: Path) -> TestResult:
+    message = (f"{_shown(path)} is a link into solutions/ ({_shown(path.resolve())}). The grader "
+               "grades your own code: put your own file there.")
+    return TestResult("checking your files", "failed", "untrusted", message, {"file": _shown(path)})
+
+
+def _shown(path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    return absolute.relative_to(REPO_ROOT).as_posix() if absolute.is_relative_to(REPO_ROOT) else str(path)
+
+
+# --- the child ------------------------------------------------------------------------------
+@dataclass
+class ChildRun:
+    """What the parent saw of one child: its verified records, exit code, and any stop."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    code: int | None = None
+    forged: str | None = None  # why the channel stopped being trusted
+    stopped: str | None = None  # the test the parent stopped (silence or backstop)
+    stopped_why: str = ""
+    stopped_location: dict[str, Any] | None = None
+
+
+def _child_env() -> dict[str, str]:
     env = {
         **os.environ,
         "PYTHONHASHSEED": "0",
@@ -86,117 +279,311 @@ def _run(command: list[str], output: Path) -> int | None:
         "PYTHONIOENCODING": "utf-8",
     }
     env.pop("PYTEST_ADDOPTS", None)
-    with open(output, "wb") as sink:
-        child = subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )
+    return env
+
+
+class _Channel:
+    """The read end of the pipe, drained by a thread; every line checked against the key."""
+
+    def __init__(self, fd: int, key: bytes, run: ChildRun) -> None:
+        self.key = key
+        self.run = run
+        self.seq = 0
+        self.last_heard = time.monotonic()
+        self.running: str | None = None
+        self.running_since = time.monotonic()
+        self.stream = os.fdopen(fd, "rb")
+        self.thread = threading.Thread(target=self._drain, name="grade-channel", daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        for raw in self.stream:
+            self.last_heard = time.monotonic()
+            if self.run.forged is not None:
+                continue
+            mac, _, payload = raw.decode("utf-8", errors="replace").rstrip("\n").partition(" ")
+            if not hmac.compare_digest(mac, sign(self.key, self.seq, payload)):
+                self.run.forged = "a line on the results channel was not written by the grader"
+                continue
+            self.seq += 1
+            try:
+                record = json.loads(payload)
+            except ValueError:
+                self.run.forged = "a line on the results channel could not be read"
+                continue
+            event = record.get("event")
+            if event in ("start", "phase"):
+                self.running, self.running_since = record.get("name"), time.monotonic()
+            elif event in ("timeout", "load_error", "end"):
+                self.running = None  # (after a result, the test's teardown is still timed)
+            if event != "beat":
+                self.run.records.append(record)
+
+
+def _run(command: list[str], output: Path, faults: Path, test_timeout: float) -> ChildRun:
+    """Run the child with its output going to a file (a print flood can't fill our memory)."""
+    run = ChildRun()
+    key = secrets.token_bytes(32)
+    read_fd, write_fd = os.pipe()
+    handshake: dict[str, Any] = {"key": key.hex()}
+    options: dict[str, Any] = {}
+    if os.name == "nt":
+        import msvcrt
+
+        handle = msvcrt.get_osfhandle(write_fd)  # type: ignore[attr-defined]
+        os.set_handle_inheritable(handle, True)
+        info = subprocess.STARTUPINFO()
+        info.lpAttributeList = {"handle_list": [handle]}
+        options["startupinfo"] = info
+        handshake["handle"] = handle
+    else:
+        options["pass_fds"] = (write_fd,)
+        handshake["fd"] = write_fd
+    silence = max(SILENCE_SECONDS, test_timeout)
+    backstop = 6 * test_timeout + SILENCE_SECONDS
+    child: subprocess.Popen[bytes] | None = None
+    channel: _Channel | None = None
+    try:
+        with open(output, "wb") as sink:
+            try:
+                child = subprocess.Popen(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.PIPE, env=_child_env(), **options)
+            finally:
+                os.close(write_fd)
+            channel = _Channel(read_fd, key, run)
+            _supervise(child, channel, run, handshake, faults, silence, backstop)
+    except BaseException:  # Ctrl-C: never leave the child behind
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+        if channel is None:
+            os.close(read_fd)
+        raise
+    channel.thread.join(timeout=5)  # EOF unless a grandchild holds the pipe open
+    return run
+
+
+def _supervise(child: subprocess.Popen[bytes], channel: _Channel, run: ChildRun, handshake: dict[str, Any],
+               faults: Path, silence: float, backstop: float) -> None:
+    """Hand the child its channel, then wait for it, stopping it if it falls silent or overruns."""
+    started = time.monotonic()
+    assert child.stdin is not None
+    try:
+        child.stdin.write((json.dumps(handshake) + "\n").encode())
+        child.stdin.close()
+    except OSError:
+        pass  # the child is already gone: its exit code says why
+    while True:
         try:
-            return child.wait(timeout=BACKSTOP_SECONDS)
+            run.code = child.wait(timeout=0.1)
+            return
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-            return None
-        except BaseException:  # Ctrl-C: never leave the child behind
-            child.kill()
-            child.wait()
-            raise
+            pass
+        now = time.monotonic()
+        name = channel.running
+        if name is not None and now - channel.last_heard > silence:
+            return _stop(child, run, name, "silent", faults)
+        if name is not None and now - channel.running_since > backstop:
+            return _stop(child, run, name, "backstop", faults)
+        if now - started > BACKSTOP_SECONDS:
+            return _stop(child, run, name or "(starting the tests)", "backstop", faults)
 
 
-def _read_records(report: Path) -> list[dict[str, Any]]:
-    records = []
-    for line in report.read_text(encoding="utf-8", errors="replace").splitlines():
+def _stop(child: subprocess.Popen[bytes], run: ChildRun, name: str, why: str, faults: Path) -> None:
+    """Stop a stuck child; on POSIX, first ask faulthandler for every stack (it needs no GIL)."""
+    dump = Path(str(faults) + ".dump")
+    if os.name != "nt":
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue  # a line cut short by a dying process
-    return records
+            child.send_signal(signal.SIGUSR1)
+            deadline = time.monotonic() + 2
+            while time.monotonic() < deadline and "File" not in _read(dump):
+                time.sleep(0.02)
+        except OSError:
+            pass
+    child.kill()
+    child.wait()
+    run.stopped, run.stopped_why, run.code = name, why, None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 _FAULT_FRAME = re.compile(r'File "(?P<file>.+)", line (?P<line>\d+) in (?P<function>\S+)')
+_ESCAPE = re.compile(r"\\x([0-9a-f]{2})|\\u([0-9a-f]{4})|\\U([0-9a-f]{8})")
+
+
+def _unescape(name: str) -> str:
+    """faulthandler writes non-ASCII characters of a path as \\xNN, \\uNNNN or \\UNNNNNNNN."""
+    return _ESCAPE.sub(lambda m: chr(int(next(g for g in m.groups() if g), 16)), name)
 
 
 def _fault_location(faults: Path, target: str) -> dict[str, Any] | None:
     """The innermost frame in the attendee's folder of a faulthandler dump, if any."""
-    if not faults.exists():
+    text = _read(faults)
+    if not text:
         return None
     folder = (REPO_ROOT / target if target in ("exercises", "solutions") else Path(target)).resolve()
-    for match in _FAULT_FRAME.finditer(faults.read_text(encoding="utf-8", errors="replace")):
-        path = Path(match["file"])
-        if path.is_relative_to(folder):  # faulthandler lists the innermost frame first
+    for match in _FAULT_FRAME.finditer(text):
+        path = Path(_unescape(match["file"]))
+        try:
+            inside = path.resolve().is_relative_to(folder)
+        except (OSError, ValueError):
+            inside = False
+        if inside:  # faulthandler lists the innermost frame first
+            shown = _shown(path)
             try:
-                shown = path.relative_to(REPO_ROOT).as_posix()
-            except ValueError:
-                shown = str(path)
-            return {"file": shown, "line": int(match["line"]), "function": match["function"]}
+                code = path.read_text(encoding="utf-8").splitlines()[int(match["line"]) - 1].strip()
+            except (OSError, IndexError, UnicodeDecodeError):
+                code = ""
+            return {"file": shown, "line": int(match["line"]), "function": match["function"],
+                    "code": code}
     return None
 
 
 def _tail(output: Path, lines: int = 12, max_bytes: int = 64_000) -> str:
-    with open(output, "rb") as stream:
-        stream.seek(0, os.SEEK_END)
-        size = stream.tell()
-        stream.seek(max(0, size - max_bytes))
-        text = stream.read().decode("utf-8", errors="replace")
+    try:
+        with open(output, "rb") as stream:
+            stream.seek(0, os.SEEK_END)
+            size = stream.tell()
+            stream.seek(max(0, size - max_bytes))
+            text = stream.read().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
     return "\n".join(text.splitlines()[-lines:])
 
 
+# --- what it means --------------------------------------------------------------------------
 def interpret(
     stage: Stage,
     records: list[dict[str, Any]],
     code: int | None,
     output_tail: str,
     fault: dict[str, Any] | None = None,
+    *,
+    expected: list[str] | None = None,
+    first_failure: bool = False,
+    run: ChildRun | None = None,
 ) -> StageResult:
-    """Turn the child's records and exit code into one StageResult."""
+    """Turn the child's records and exit code into one StageResult.
+
+    A pass needs every expected test's passing result, the child's `end` record, and nothing
+    untrusted; anything missing is a failure that says what ended the run, and where.
+    """
+    run = run or ChildRun(records=records, code=code)
+    if run.forged is not None:
+        test = TestResult("reading the results", "failed", "untrusted",
+                          f"The results of this run cannot be trusted: {run.forged}.")
+        return StageResult(stage.id, "failed", [test], problem="untrusted")
     load_error = next((r for r in records if r["event"] == "load_error"), None)
     if load_error is not None:
         return _load_failure(stage, load_error)
-    tests: list[TestResult] = []
+    untrusted = _untrusted(records)
+    results: dict[str, TestResult] = {}
+    order: list[str] = []
     running: str | None = None
+    exit_call: dict[str, Any] | None = None
+    hang: TestResult | None = None
+    threads: list[dict[str, Any]] = []
+    skipped: set[str] = set()  # by the hidden tests' own markers: not run here, not failed
+    ended = False
     for record in records:
         event = record["event"]
-        if event == "start":
+        if event in ("start", "phase"):
             running = record["name"]
         elif event == "result":
-            tests.append(
-                TestResult(
-                    record["name"],
-                    record["status"],
-                    record.get("hint"),
-                    record.get("message", ""),
-                    record.get("location"),
-                )
-            )
+            name = record["name"]
+            test = TestResult(name, record["status"], record.get("hint"), record.get("message", ""),
+                              record.get("location"))
+            if name not in results:
+                order.append(name)
+                results[name] = test
+            elif results[name].status == "passed" and test.status == "failed":
+                results[name] = test  # a teardown failure after a passing body
             running = None
         elif event == "timeout":
-            tests.append(_hang(record["name"], record["seconds"], record.get("location")))
-            return StageResult(stage.id, "failed", tests, problem="hang")
-    if code is None:
-        tests.append(_hang(running or "(starting the tests)", BACKSTOP_SECONDS, None))
-        return StageResult(stage.id, "failed", tests, problem="hang")
-    if running is not None and code not in (0, 1):
-        exit_call = next((r for r in records if r["event"] == "exit"), None)
-        tests.append(_crash(running, code, output_tail, exit_call, fault))
-        return StageResult(stage.id, "failed", tests, problem="crash")
-    if code not in (0, 1) or not tests:
-        raise GraderError(
-            f"the hidden tests of stage {stage.id} could not run (pytest exit code "
-            f"{code}). Its last output was:\n{output_tail}"
-        )
-    passed = code == 0 and all(t.status == "passed" for t in tests)
-    return StageResult(stage.id, "passed" if passed else "failed", tests)
+            hang = _hang(record["name"], record["seconds"], record.get("location"),
+                         record.get("why", ""), record.get("wall"))
+        elif event == "skipped":
+            skipped.add(record["name"])
+        elif event == "exit":
+            exit_call = record
+        elif event == "thread":
+            threads.append(record)
+        elif event == "end":
+            ended = True
+            running = None
+    if run.stopped is not None and hang is None:
+        hang = _hang(run.stopped, 0.0, run.stopped_location, run.stopped_why, None)
+    expected = expected if expected is not None else list(order)
+    tests: list[TestResult] = []
+    ending: TestResult | None = None  # the failure that explains why the run ended early
+    if hang is not None:
+        ending = hang
+    elif not ended:
+        ending = _crash(running or AFTER_TESTS, run.code, output_tail, exit_call, fault)
+    for name in expected:
+        if name in skipped and name not in results:
+            continue
+        if name in results:
+            tests.append(results[name])
+        elif ending is not None and ending.name == name:
+            tests.append(ending)
+        elif first_failure and any(t.status == "failed" for t in tests):
+            continue  # -x: the tests after the first failure were not meant to run
+        else:
+            tests.append(_no_result(name, ending))
+    unknown = [n for n in order if n not in expected]
+    if unknown:
+        untrusted.append(TestResult("reading the results", "failed", "untrusted",
+                                    f"The run reported a test the stage does not have: {unknown[0]}."))
+    if ending is not None and ending.name.startswith(LOADING):
+        ending.name = "loading your file"
+        tests.insert(0, ending)  # the first thing that went wrong
+    elif ending is not None and ending.name not in expected:
+        tests.append(ending)  # after the last test
+    for record in threads:
+        left = _thread_left(record)
+        same = [i for i, t in enumerate(tests) if t.name == left.name and t.status == "passed"]
+        if same:
+            tests[same[0]] = left
+        else:
+            tests.append(left)
+    if untrusted:
+        return StageResult(stage.id, "failed", untrusted + tests, problem="untrusted")
+    problem = "hang" if hang is not None else ("crash" if ending is not None else None)
+    passed = problem is None and bool(tests) and all(t.status == "passed" for t in tests)
+    if not passed and not any(t.status == "failed" for t in tests):
+        raise GraderError(f"stage {stage.id} failed with no failing test")  # never shown as a pass
+    return StageResult(stage.id, "passed" if passed else "failed", tests,
+                       problem=problem if problem else ("thread" if threads else None))
+
+
+def _untrusted(records: list[dict[str, Any]]) -> list[TestResult]:
+    found = []
+    for record in records:
+        if record["event"] == "tamper":
+            found.append(TestResult(record.get("name") or "checking the test run", "failed", "untrusted",
+                                    f"The results of this run cannot be trusted: {record['what']}. "
+                                    "Something in your code changed how the tests run."))
+        elif record["event"] == "solutions":
+            found.append(TestResult("checking your files", "failed", "untrusted",
+                                    f"Your code opened {record['path']}: the grader grades your own "
+                                    "code, not the reference solution.", record.get("location")))
+    return found[:1]
 
 
 def _load_failure(stage: Stage, record: dict[str, Any]) -> StageResult:
-    missing = record["kind"] == "missing_file"
+    missing = record["kind"] in ("missing_file", "not_a_file")
     location = {k: record[k] for k in ("file", "line", "column", "code", "function") if k in record}
-    if missing:
-        message = f"{record['file']} does not exist."
+    if record["kind"] == "not_a_file":
+        message = f"{record['file']} cannot be read as a Python file: {record['message']}."
+    elif missing:
+        detail = record.get("message", "file not found")
+        message = f"{record['file']} does not exist" + (f": {detail}." if detail != "file not found" else ".")
     elif record["kind"] == "SyntaxError":
         message = f"Python cannot read this file: {record['message']} (a syntax error)."
     else:
@@ -211,14 +598,23 @@ def _load_failure(stage: Stage, record: dict[str, Any]) -> StageResult:
     return StageResult(stage.id, "failed", [test], problem="load_error")
 
 
-def _hang(name: str, seconds: float, location: dict[str, Any] | None) -> TestResult:
-    from grader.child_plugin import LOADING  # here, not at the top: it imports pytest (~0.4 s)
-
+def _hang(name: str, seconds: float, location: dict[str, Any] | None, why: str = "",
+          wall: float | None = None) -> TestResult:
     if name.startswith(LOADING):
         message = (f"Importing {name.removeprefix(LOADING)} did not finish within {seconds:g} "
                    "seconds: code at the top level of the file never ends.")
         return TestResult("loading your file", "failed", "hang", message, location)
-    message = f"This test did not finish within {seconds:g} seconds and was stopped."
+    if why == "busy":
+        message = (f"This test kept the processor busy for {seconds:g} seconds without finishing, "
+                   "and was stopped.")
+    elif why == "blocked":
+        message = (f"This test waited {wall or seconds:g} seconds without doing anything (it was blocked, "
+                   "waiting for something that never happened), and was stopped.")
+    elif why == "silent":
+        message = ("This test stopped responding (a long computation holding the interpreter), "
+                   "and was stopped.")
+    else:
+        message = "This test did not finish in time and was stopped."
     if location:
         message += " Your code was running the line shown below when it was stopped."
     return TestResult(name, "failed", "hang", message, location)
@@ -226,20 +622,46 @@ def _hang(name: str, seconds: float, location: dict[str, Any] | None) -> TestRes
 
 def _crash(
     name: str,
-    code: int,
+    code: int | None,
     output_tail: str,
     exit_call: dict[str, Any] | None,
     fault: dict[str, Any] | None,
 ) -> TestResult:
+    when = "after the last test" if name == AFTER_TESTS else "during this test"
     if exit_call is not None:
         message = (f"Your code called os._exit({exit_call['code']}), which ends the Python "
-                   "process at once: the test could not finish.")
+                   f"process at once ({when}): the tests could not finish.")
         return TestResult(name, "failed", "crash", message, exit_call.get("location"))
-    how = f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
+    if code is None:
+        how = "it was stopped"
+    elif code >= 0:
+        how = f"exit code {code}"
+    else:
+        how = f"killed by signal {-code}"
     last = "\n".join(line for line in output_tail.splitlines() if line.strip())[-600:]
-    message = f"The Python process running the tests ended during this test ({how})."
+    message = f"The Python process running the tests ended {when} ({how}) without reporting a result."
     if fault is not None:
         message += " The crash happened in your code, at the line shown below."
+    elif code == 0 or code == 1:
+        message += (" Something in your code ended the process or cut its connection to the grader "
+                    "(an exit, or closing a file it did not open).")
     elif last:
         message += f" Its last output:\n{last}"
     return TestResult(name, "failed", "crash", message, fault)
+
+
+def _no_result(name: str, ending: TestResult | None) -> TestResult:
+    why = f": the run ended during {ending.name!r}" if ending is not None else ""
+    message = f"This test reported no result{why}."
+    return TestResult(name, "failed", ending.hint if ending else "crash", message,
+                      ending.location if ending else None)
+
+
+def _thread_left(record: dict[str, Any]) -> TestResult:
+    where = f" (started during {record['name']!r})" if record.get("name") else ""
+    message = (f"Your code left a thread running when the tests were over: {record['thread']!r}"
+               f"{where}. A non-daemon thread keeps the program from exiting.")
+    if record.get("location"):
+        message += " It was started at the line shown below."
+    return TestResult(record.get("name") or AFTER_TESTS, "failed", "thread_left", message,
+                      record.get("location"))

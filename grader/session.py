@@ -28,18 +28,25 @@ class Session:
     target_dir: Path
     console: Console
     progress: Progress
-    use_cache: bool  # verdicts cached by content: the attendee's own exercises only
+    use_cache: bool  # reuse cached verdicts for what is graded (off with --no-cache)
     test_timeout: float
     results: dict[str, StageResult] = field(default_factory=dict)
+    # Store verdicts: the attendee's own exercises, default settings only (never --timeout N).
+    store_results: bool | None = None
+    stored: list[str] = field(default_factory=list)  # stage ids stored by this invocation
+
+    def __post_init__(self) -> None:
+        if self.store_results is None:
+            self.store_results = self.use_cache
 
     @property
     def grading_exercises(self) -> bool:
         return self.target == "exercises"
 
-    def verdict(self, stage: Stage, *, run: bool = True) -> StageResult | None:
+    def verdict(self, stage: Stage, *, run: bool = True, use_cache: bool | None = None) -> StageResult | None:
         """The stage's result: from the cache when nothing changed, else by running it."""
         digest = stage_digest(stage, self.target_dir)
-        if self.use_cache:
+        if self.use_cache if use_cache is None else use_cache:
             cached = self.progress.cached(stage, digest)
             if cached is not None or not run:
                 return cached
@@ -50,13 +57,20 @@ class Session:
                 result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
         else:
             result = run_stage(stage, str(self.target_dir), test_timeout=self.test_timeout)
-        if self.use_cache:
+        well_formed = (result.status == "passed" and all(t.status == "passed" for t in result.tests)
+                       and result.tests) or (result.status == "failed" and result.first_failure)
+        if self.store_results and well_formed:
             self.progress.store(stage, digest, result)
+            self.stored.append(stage.id)
         return result
 
     def passed(self, stage: Stage) -> bool:
-        """Has `stage` passed with its current files (by the cache; runs nothing)?"""
-        cached = self.verdict(stage, run=False)
+        """Has `stage` passed with its current files (by the cache; runs nothing)?
+
+        The unlock order reads the cache even with --no-cache or --timeout N: those re-run
+        the stage asked for, they don't forget what passed before.
+        """
+        cached = self.verdict(stage, run=False, use_cache=self.grading_exercises)
         return cached is not None and cached.status == "passed"
 
     def current_stage(self) -> Stage | None:

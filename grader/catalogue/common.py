@@ -82,4 +82,30 @@ COMMON_HINTS: tuple[Hint, ...] = (
         rust="Like a `mod` declaration whose file is missing.",
         slide="How this workshop works",
     ),
+    Hint(
+        id="thread_left",
+        title="A thread was left running",
+        symptom="When the tests were over, a thread your code started was still running.",
+        why="A Python program waits for every non-daemon thread before it exits, so a thread "
+        "nobody stops or joins keeps the whole program alive after its work is done.",
+        check="Look at the line shown above, where the thread was started. Who ends that thread, "
+        "and who waits for it (`join`) once its work is done?",
+        rust="Like a `std::thread::spawn` whose `JoinHandle` is dropped while the thread loops "
+        "forever: `main` would never get to return cleanly.",
+        slide="How this workshop works",
+    ),
+    Hint(
+        id="untrusted",
+        title="The results could not be trusted",
+        symptom="The grader found that this run's results were not produced by the hidden tests "
+        "alone.",
+        why="A stage passes only when every hidden test ran your own code and reported back. Code "
+        "that changes how tests run, writes results, or uses the reference solution makes a "
+        "pass meaningless, so the grader refuses it.",
+        check="Remove from your file anything that touches pytest, the grader, its results, or "
+        "the `solutions/` folder, then run `grade` again.",
+        rust="Like a test that always passes because it was marked `#[ignore]`: green, but it "
+        "proves nothing.",
+        slide="How this workshop works",
+    ),
 )

@@ -42,7 +42,8 @@ def grade(progress_path: Path):  # type: ignore[no-untyped-def]
         environment = {**os.environ, "GRADE_PROGRESS": str(progress_path), "COLUMNS": "100",
                        **(env or {})}
         done = subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=cwd,
-                              capture_output=True, text=True, env=environment, timeout=timeout,
+                              capture_output=True, encoding="utf-8", errors="replace",
+                              env=environment, timeout=timeout,
                               stdin=subprocess.DEVNULL)
         return GradeRun(done.returncode, done.stdout, done.stderr)
 

@@ -30,18 +30,31 @@ HANGING = GOOD_SETUP.replace('    return "Hello, Future!"', "    while True:\n  
 
 def interrupt(args: list[str], tmp_path: Path, ready: Callable[[int, str], bool]) -> tuple[int, str]:
     """Start `grade`, wait until `ready(pid, output so far)`, then Ctrl-C its process group."""
-    env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json")}
+    # PYTHONFAULTHANDLER: if grade ever fails to exit, SIGABRT makes it print where it is stuck.
+    env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json"), "PYTHONFAULTHANDLER": "1"}
     log = tmp_path / "output.txt"
     with open(log, "w", encoding="utf-8") as sink:
         child = subprocess.Popen([sys.executable, "-m", "grader.cli", *args], cwd=REPO_ROOT, env=env,
                                  stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 start_new_session=True)
+                                 start_new_session=True, preexec_fn=_as_from_a_terminal)
         deadline = time.monotonic() + 60
         while not ready(child.pid, log.read_text(encoding="utf-8")) and time.monotonic() < deadline:
             time.sleep(0.05)  # polling a condition, not timing the verdict
         os.killpg(child.pid, signal.SIGINT)
-        child.wait(timeout=30)
+        try:
+            child.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.kill(child.pid, signal.SIGABRT)
+            child.wait()
+            os.killpg(child.pid, signal.SIGKILL)
+            pytest.fail(f"grade did not exit after Ctrl-C; its output:\n{log.read_text(encoding='utf-8')}")
     return child.returncode, log.read_text(encoding="utf-8")
+
+
+def _as_from_a_terminal() -> None:
+    """Ctrl-C reaches grade as it would from a terminal, even when this test run itself was
+    started in the background (where SIGINT is inherited as ignored, and Python keeps it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def has_child_process(pid: int, output: str) -> bool:
