@@ -271,6 +271,21 @@ STAGE = Stage(
             slide="One waker per blocked sender",
         ),
         Hint(
+            id="send_queued_twice",
+            title="A re-polled send must keep its one place in the queue",
+            symptom="A blocked send was polled again while it waited; later a freed slot went "
+                    "to it a second time (after it had finished) instead of to the next send.",
+            why="A task may be polled many times while it waits (spurious wakes, a `select` "
+                "polling every branch). Each Pending poll updates that send's waker; it must "
+                "not add the send to the queue again. A stale second entry swallows a freed "
+                "slot, and the sends behind it wait forever.",
+            check="In `Send.poll`, what decides whether to join the queue: is it only the "
+                  "first Pending poll?",
+            rust="tokio's waiter node is linked into the queue once, when the `Acquire` future "
+                 "first waits; later polls only update its waker.",
+            slide="One waker per blocked sender",
+        ),
+        Hint(
             id="stale_sender_waker",
             title="Stale sender waker",
             symptom="A blocked send was polled again with a new waker; when its slot freed, the "
@@ -287,29 +302,33 @@ STAGE = Stage(
             id="cancelled_send",
             title="A cancelled send must give up its place and its slot",
             symptom="A blocked send was dropped (cancelled); afterwards a freed slot never "
-                    "reached the next blocked sender.",
+                    "reached the next blocked sender, or the drop itself raised an error.",
             why="A dropped future will never be polled again. If it stays in the queue, or "
                 "keeps a slot it was woken for, that slot is lost and every sender behind it "
                 "waits forever. Its value is never sent.",
-            check="What does `Send.drop()` do while the send waits in the queue, and once a "
-                  "slot was freed for it but it was not polled yet?",
+            check="What does `Send.drop()` do while the send waits in the queue, once a "
+                  "slot was freed for it but it was not polled yet, and after the receiver is "
+                  "gone (is it still in your queue then)?",
             rust="Dropping tokio's `send` future removes its waiter node, and a permit already "
                  "assigned to it is released to the next waiter.",
             slide="Cancel safety",
         ),
         Hint(
-            id="cancelled_slot_lost",
-            title="A cancelled send's slot must go back to the channel",
+            id="cancelled_slot",
+            title="A cancelled send's slot goes to exactly one place",
             symptom="A slot was freed for a blocked send, which was cancelled before its next "
-                    "poll with no other send waiting; afterwards a new send into the empty "
-                    "channel was not Ready at once.",
-            why="The slot was promised to that send and the send is gone. With nobody else "
-                "waiting, the slot belongs to the channel again: lose it and the channel holds "
-                "one value less than its capacity forever (with capacity 1, nothing at all).",
-            check="In `Send.drop()` for a send that was granted a slot: what happens when no "
-                  "other send waits?",
+                    "poll. Afterwards the channel held fewer values than its capacity (the "
+                    "slot went nowhere: nobody else was waiting) or more (the slot went to the "
+                    "next send *and* back to the channel).",
+            why="The slot was promised to that send and the send is gone: the slot goes to "
+                "the next blocked send if there is one, else back to the channel, never both "
+                "and never neither. Lose it and the channel shrinks for good (with capacity "
+                "1, nothing gets through any more); count it twice and it overflows.",
+            check="In `Send.drop()` for a send that was granted a slot: where does the slot "
+                  "go when another send waits, and where when none does? Does the same slot "
+                  "reach one place only?",
             rust="Dropping a tokio `send` future that was assigned a permit releases it to the "
-                 "semaphore: to the next waiter, or back to the free permits.",
+                 "semaphore once: to the next waiter, or back to the free permits.",
             slide="Cancel safety",
         ),
         Hint(

@@ -287,7 +287,7 @@ MUTANTS = [
     mutant(
         "cancelled_slot_lost",
         STAGE,
-        hint="cancelled_slot_lost",
+        hint="cancelled_slot",
         file=FILE,
         find="        elif self._state == _GRANTED and not chan.closed:\n"
              "            chan.release_slot()\n",
@@ -376,5 +376,73 @@ MUTANTS = [
         replace="            self._waker = cx               # our own slot",
         note="a blocked send keeps the Context, not its waker, and is woken through it later",
         more=(Edit(FILE, "            self._waker.wake()\n", "            self._waker.waker.wake()\n"),),
+    ),
+    # --- found by the adversarial self-check (realistic slips no test was written for) ------
+    mutant(
+        "granted_send_does_not_wake",
+        STAGE,
+        hint="send_wakes_receiver",
+        file=FILE,
+        find="        self._state = _DONE\n        chan.buffer.append(self._value)\n"
+             "        chan.wake_receiver()\n",
+        replace="        waited = self._state == _GRANTED\n"
+                "        self._state = _DONE\n        chan.buffer.append(self._value)\n"
+                "        if not waited:                     # (the receiver was woken earlier)\n"
+                "            chan.wake_receiver()\n",
+        note="a send that waited for its slot queues its value without waking the receiver",
+    ),
+    mutant(
+        "cancel_after_close_raises",
+        STAGE,
+        hint="cancelled_send",
+        file=FILE,
+        find="        if self._state == _WAITING and not chan.closed:\n",
+        replace="        if self._state == _WAITING:\n",
+        note="dropping a blocked send after the receiver is gone removes it from a queue that "
+             "was already emptied (ValueError)",
+    ),
+    mutant(
+        "slot_counted_twice",
+        STAGE,
+        hint="bounded_capacity",
+        file=FILE,
+        find="        if self.blocked:\n            self.blocked.popleft()._grant()\n"
+             "        else:\n            self.free += 1\n",
+        replace="        self.free += 1\n        if self.blocked:\n"
+                "            self.blocked.popleft()._grant()\n",
+        note="a freed slot is promised to the first blocked send and also counted free",
+    ),
+    mutant(
+        "grant_head_twice",
+        STAGE,
+        hint="slot_wakes_sender",
+        file=FILE,
+        find="            self.blocked.popleft()._grant()\n",
+        replace="            self.blocked[0]._grant()\n",
+        note="a freed slot goes to the head of the queue, which stays there: a second slot "
+             "goes to it again, not to the next send",
+    ),
+    mutant(
+        "send_queued_twice",
+        STAGE,
+        hint="send_queued_twice",
+        file=FILE,
+        find="            if self._state == _NEW:        # full: queue up behind the earlier sends\n"
+             "                self._state = _WAITING\n                chan.blocked.append(self)\n",
+        replace="            self._state = _WAITING         # full: queue up behind the earlier sends\n"
+                "            chan.blocked.append(self)\n",
+        note="a blocked send joins the queue again on every Pending poll",
+    ),
+    mutant(
+        "cancelled_slot_counted_twice",
+        STAGE,
+        hint="cancelled_slot",
+        file=FILE,
+        find="        elif self._state == _GRANTED and not chan.closed:\n"
+             "            chan.release_slot()\n",
+        replace="        elif self._state == _GRANTED and not chan.closed:\n"
+                "            chan.free += 1                 # our slot is free again...\n"
+                "            chan.release_slot()            # ...and goes to the next send\n",
+        note="a woken-then-cancelled send passes its slot on and also counts it free",
     ),
 ]

@@ -107,7 +107,7 @@ def expect_send_error(hint: str, what: str, value: Any, action: Callable[[], Any
         result = action()
     except stage.SendError as error:
         carried = getattr(error, "value", "<missing>")
-        expect(carried is value, hint,
+        expect(carried is value or (type(carried) is type(value) and carried == value), hint,
                f"{what} raised SendError, but its `.value` is {carried!r} instead of the "
                f"value sent, {value!r}.")
         return
@@ -120,8 +120,9 @@ def expect_send_error(hint: str, what: str, value: Any, action: Callable[[], Any
 
 
 def same(got: list[Any], sent: list[Any]) -> bool:
-    """The very objects that were sent, in order (so 0 is not False, [] is that list)."""
-    return len(got) == len(sent) and all(g is s for g, s in zip(got, sent, strict=True))
+    """The values that were sent, in order, each of its own type (so 0 is not False)."""
+    return len(got) == len(sent) and all(
+        g is s or (type(g) is type(s) and g == s) for g, s in zip(got, sent, strict=True))
 
 
 # --- unbounded: the basics ---------------------------------------------------------------
@@ -471,6 +472,64 @@ def test_a_freed_slot_wakes_the_blocked_sender() -> None:
     expect(value == 2, "slot_wakes_sender", f"rx.recv() returned Ready({value!r}) instead of 2.")
 
 
+@pytest.mark.hint("slot_wakes_sender")
+def test_every_freed_slot_wakes_one_more_blocked_sender() -> None:
+    tx, rx = full_channel(2)
+    tx2 = tx.clone()
+    a = send_blocked(tx, "a", "tx")
+    b = send_blocked(tx2, "b", "tx2")
+    for i in (1, 2):
+        recv_now(rx, "slot_wakes_sender", f"bounded(2) full, tx.send('a') and tx2.send('b') "
+                                          f"blocked, {i - 1} recv() before")
+    expect(a.is_woken or not b.is_woken, "one_waker_slot",
+           "bounded(2) full; tx.send('a') then tx2.send('b') blocked; two rx.recv() freed two "
+           "slots, one for each: tx2.send('b')'s waker was woken, but tx.send('a')'s was not.")
+    expect(a.is_woken and b.is_woken, "slot_wakes_sender",
+           "bounded(2) full; tx.send('a') then tx2.send('b') blocked; two rx.recv() freed two "
+           "slots, one for each, but "
+           + ("neither send was" if not (a.is_woken or b.is_woken) else
+              "tx.send('a') was not" if not a.is_woken else "tx2.send('b') was not")
+           + " woken. Each freed slot goes to the next blocked send that has none yet; a "
+             "send left asleep with a slot free waits forever if the receiver waits for it.")
+
+
+@pytest.mark.hint("send_wakes_receiver")
+def test_a_send_that_waited_wakes_the_receiver_when_it_completes() -> None:
+    tx, rx = full_channel(1)
+    blocked = send_blocked(tx, 2, "tx")
+    recv_now(rx, "send_wakes_receiver", "bounded(1) full, tx.send(2) blocked")
+    waiting = expect_pending_recv(rx, "send_wakes_receiver",
+                                  "bounded(1): the slot freed by the first recv() is promised "
+                                  "to tx.send(2), not polled yet")
+    result = blocked.poll()
+    expect(result == Ready(None), "slot_wakes_sender",
+           f"tx.send(2) was blocked, a slot freed for it, and its next poll returned {result!r} "
+           "instead of Ready(None).")
+    expect(waiting.is_woken, "send_wakes_receiver",
+           "bounded(1): rx.recv() was Pending, then tx.send(2), which had waited for a slot, "
+           "completed on its next poll and queued 2, but the receiver was not woken.")
+
+
+@pytest.mark.hint("bounded_capacity")
+def test_a_slot_given_to_a_blocked_send_is_not_free_as_well() -> None:
+    tx, rx = full_channel(1)
+    tx2 = tx.clone()
+    blocked = send_blocked(tx, "a", "tx")
+    recv_now(rx, "bounded_capacity", "bounded(1) full, tx.send('a') blocked")
+    result = blocked.poll()
+    expect(result == Ready(None), "slot_wakes_sender",
+           f"tx.send('a') was blocked, a slot freed for it, and its next poll returned "
+           f"{result!r} instead of Ready(None).")
+    late = sender_task(tx2, "b", "tx2")
+    result = late.poll()
+    expect(result is Pending, "bounded_capacity",
+           "bounded(1): tx.send('a') waited, rx.recv() freed the slot, tx.send('a') took it "
+           f"and completed; the channel is full again, yet tx2.send('b') returned {result!r} "
+           "instead of Pending: the freed slot was counted twice (given to the blocked send "
+           "and kept free), so the channel holds more than its capacity.")
+    late.drop()
+
+
 @pytest.mark.hint("blocked_fifo")
 def test_freed_slots_go_to_blocked_sends_in_order() -> None:
     tx, rx = full_channel(1)
@@ -513,6 +572,32 @@ def test_each_blocked_sender_keeps_its_own_waker() -> None:
            "A second slot freed, which is tx2.send('b')'s turn, but its waker was not woken.")
 
 
+@pytest.mark.hint("send_queued_twice")
+def test_a_re_polled_send_keeps_one_place_in_the_queue() -> None:
+    tx, rx = full_channel(1)
+    tx2 = tx.clone()
+    a = send_blocked(tx, "a", "tx")
+    again = a.poll()
+    expect(again is Pending, "send_queued_twice",
+           f"A second poll of the blocked tx.send('a'), channel still full, returned {again!r}.")
+    b = send_blocked(tx2, "b", "tx2")
+    recv_now(rx, "send_queued_twice", "bounded(1) full, tx.send('a') (polled twice) and "
+                                      "tx2.send('b') blocked")
+    result = a.poll()
+    expect(result == Ready(None), "slot_wakes_sender",
+           f"A slot freed for tx.send('a'), and its next poll returned {result!r}.")
+    got = recv_now(rx, "send_queued_twice", "After tx.send('a') completed")
+    expect(got == "a", "send_queued_twice", f"rx.recv() returned Ready({got!r}) instead of 'a'.")
+    expect(b.is_woken, "send_queued_twice",
+           "bounded(1) full; tx.send('a') blocked and was polled twice; tx2.send('b') blocked "
+           "behind it; tx.send('a') got the first freed slot and completed; the next freed "
+           "slot is tx2.send('b')'s, but it was not woken (did tx.send('a') join the queue "
+           "on each of its polls?).")
+    result = b.poll()
+    expect(result == Ready(None), "send_queued_twice",
+           f"The second freed slot is tx2.send('b')'s, but its poll returned {result!r}.")
+
+
 @pytest.mark.hint("close_wakes_senders")
 def test_dropping_the_receiver_wakes_blocked_senders_with_their_values() -> None:
     tx, rx = full_channel(1)
@@ -544,6 +629,23 @@ def test_a_send_woken_for_a_slot_still_fails_once_the_receiver_is_gone() -> None
     expect_send_error("close_wakes_senders",
                       "bounded(1): tx.send('a') was blocked, rx.recv() freed a slot for it and "
                       "woke it, then rx.drop() before its next poll; that poll", "a", blocked.poll)
+
+
+@pytest.mark.hint("cancelled_send", raises=(ValueError, KeyError, IndexError))
+def test_cancelling_sends_after_the_receiver_is_gone_is_harmless() -> None:
+    tx, rx = full_channel(1)
+    handles = [tx, tx.clone(), tx.clone()]
+    a, b, c = (send_blocked(h, v, n) for h, v, n in zip(handles, "abc", ["tx", "tx2", "tx3"],
+                                                         strict=True))
+    recv_now(rx, "cancelled_send", "bounded(1) full, tx.send('a'), tx2.send('b'), "
+                                   "tx3.send('c') blocked")
+    rx.drop()
+    a.drop()  # woken for a slot, then the receiver went: cancelled before its next poll
+    b.drop()  # woken by rx.drop(), cancelled before its next poll
+    expect_send_error("close_wakes_senders", "After rx.drop(), the woken tx3.send('c')", "c",
+                      c.poll)
+    unpolled = handles[0].send("d")
+    unpolled.drop()
 
 
 # --- bounded: one test per mistake --------------------------------------------------------
@@ -617,24 +719,47 @@ def test_a_woken_send_cancelled_before_its_poll_passes_the_slot_on() -> None:
            f"rx.recv() returned Ready({value!r}); expected 'b' (the cancelled 'a' is never sent).")
 
 
-@pytest.mark.hint("cancelled_slot_lost")
+@pytest.mark.hint("cancelled_slot")
 def test_a_woken_send_cancelled_with_nobody_waiting_returns_the_slot() -> None:
     tx, rx = full_channel(1)
     a = send_blocked(tx, "a", "tx")
-    recv_now(rx, "cancelled_slot_lost", "bounded(1) full, tx.send('a') blocked")
+    recv_now(rx, "cancelled_slot", "bounded(1) full, tx.send('a') blocked")
     expect(a.is_woken, "slot_wakes_sender", "A slot freed but tx.send('a') was not woken.")
     a.drop()
     story = ("bounded(1) full; tx.send('a') blocked; rx.recv() freed the slot for it; "
              "tx.send('a') was cancelled before its next poll, with no other send waiting")
-    expect_pending_recv(rx, "cancelled_slot_lost", f"{story} (so nothing is buffered)")
-    late = sender_task(tx, "b", "tx", hint="cancelled_slot_lost")
+    expect_pending_recv(rx, "cancelled_slot", f"{story} (so nothing is buffered)")
+    late = sender_task(tx, "b", "tx", hint="cancelled_slot")
     result = late.poll()
-    expect(result == Ready(None), "cancelled_slot_lost",
+    expect(result == Ready(None), "cancelled_slot",
            f"{story}; then a new tx.send('b') into the empty channel returned {result!r} "
            "instead of Ready(None): the slot went nowhere, and the channel now holds one "
            "value less than its capacity, forever.")
-    value = recv_now(rx, "cancelled_slot_lost", "After tx.send('b') completed")
-    expect(value == "b", "cancelled_slot_lost", f"rx.recv() returned Ready({value!r}).")
+    value = recv_now(rx, "cancelled_slot", "After tx.send('b') completed")
+    expect(value == "b", "cancelled_slot", f"rx.recv() returned Ready({value!r}).")
+
+
+@pytest.mark.hint("cancelled_slot")
+def test_a_passed_on_slot_is_not_free_as_well() -> None:
+    tx, rx = full_channel(1)
+    tx2 = tx.clone()
+    a = send_blocked(tx, "a", "tx")
+    b = send_blocked(tx2, "b", "tx2")
+    recv_now(rx, "cancelled_slot", "bounded(1) full, tx.send('a') and tx2.send('b') blocked")
+    a.drop()
+    result = b.poll()
+    expect(result == Ready(None), "cancelled_send",
+           "The slot freed for the cancelled tx.send('a') should have passed to tx2.send('b'), "
+           f"but its poll returned {result!r}.")
+    late = sender_task(tx, "c", "tx", hint="cancelled_slot")
+    result = late.poll()
+    expect(result is Pending, "cancelled_slot",
+           "bounded(1) full; tx.send('a') and tx2.send('b') blocked; rx.recv() freed the slot "
+           "for tx.send('a'), which was cancelled before its next poll; tx2.send('b') got the "
+           "slot and completed, so the channel is full again, yet a new tx.send('c') returned "
+           f"{result!r} instead of Pending: the cancelled send's slot was passed on and also "
+           "counted free.")
+    late.drop()
 
 
 @pytest.mark.hint("stale_sender_waker")

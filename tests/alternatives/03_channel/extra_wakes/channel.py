@@ -1,4 +1,4 @@
-"""The reference with extra, harmless wakes: every freed slot wakes every blocked send, every sender drop and clone wakes the receiver.
+"""Extra, harmless wakes: a freed slot wakes every blocked send; any sender drop or clone wakes rx.
 
 A correct alternative: a wake only means "poll me again", so waking more tasks than need
 it costs polls, never correctness. Whoever can go on is still woken, after the state is

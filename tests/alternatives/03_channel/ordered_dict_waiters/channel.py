@@ -1,4 +1,4 @@
-"""Blocked sends in an OrderedDict keyed by a ticket number; wakers replaced only when will_wake says so; close wakes the newest first.
+"""Blocked sends in an OrderedDict by ticket; wakers kept while will_wake; close wakes newest first.
 
 A correct alternative to the reference: the queue of blocked sends is an `OrderedDict`
 from a ticket (`itertools.count`) to the send, so a cancelled send leaves in O(1) by its

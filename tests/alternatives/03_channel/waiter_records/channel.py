@@ -1,4 +1,4 @@
-"""Blocked sends as a list of [waker, granted] records; free slots computed, not counted; live senders as a set of handle ids.
+"""Blocked sends as [waker, granted] records in a list; free slots computed; senders as a set of ids.
 
 A correct alternative to the reference: each blocked send owns a small mutable record
 `[waker, granted]`, queued in a plain list (first in, first out); the channel keeps no
