@@ -357,7 +357,7 @@ STAGE = Stage(
                   "printing its state after each step, and compare with what the message "
                   "expected.",
             rust="Like a property test (`proptest`) or a `loom` model check: a failing "
-                 "schedule, shrunk to its shortest form.",
+                 "schedule, a few steps long, that you can replay.",
             slide="Random interleavings",
         ),
     ),
