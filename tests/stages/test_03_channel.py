@@ -1015,18 +1015,22 @@ class ChannelModel(RuleBasedStateMachine):
             possible.append((2 if self.sends else 1, self.drop_receiver))
         return possible
 
-    @rule(pick=st.integers(0, 2**32), i=st.integers(0, 7))
-    def step(self, pick: int, i: int) -> None:
+    @rule(choice=st.integers(0, 2**32))
+    def step(self, choice: int) -> None:
+        """One action, picked by weight among those possible now; `choice` also says which
+        sender or send it acts on (one draw per step: hypothesis's bookkeeping per draw
+        costs more than the channel itself)."""
         possible = self.actions()
         # Hypothesis draws 0 (its simplest choice) far more often than any other number:
         # mix in the step number and scramble (a multiplicative hash), so that the actions
         # follow their weights and a run of zeros is not one action over and over.
         self.count += 1
-        pick = ((pick + self.count * 7_919) * 2_654_435_761) % 4_294_967_291
+        pick = ((choice + self.count * 7_919) * 2_654_435_761) % 4_294_967_291
+        which = choice % 8
         pick %= sum(weight for weight, _ in possible)
         for weight, action in possible:
             if pick < weight:
-                action(i)
+                action(which)
                 return
             pick -= weight
 
@@ -1188,24 +1192,24 @@ class ChannelModel(RuleBasedStateMachine):
 # and enough examples that every bug of tests/mutants/m03_channel.py the model can see is
 # found with these seeds and with most others. The work is bounded: at most EXAMPLES runs
 # of STEPS steps, and no shrinking (it can take seconds on a failing run, and a run of at
-# most 14 steps reads well as it is). The bounded channels, with more to go wrong, get more
-# examples.
-@seed(30_001)
+# most 14 steps reads well as it is). bounded(1), where slots change hands most often, gets
+# the most examples; the unbounded channel, with least to go wrong, the fewest.
+@seed(12)
 class UnboundedModel(ChannelModel):
     CAPACITY = None
-    EXAMPLES = 40
+    EXAMPLES = 30
 
 
-@seed(30_002)
+@seed(12)
 class BoundedOneModel(ChannelModel):
     CAPACITY = 1
-    EXAMPLES = 100
+    EXAMPLES = 150
 
 
-@seed(30_003)
+@seed(12)
 class BoundedTwoModel(ChannelModel):
     CAPACITY = 2
-    EXAMPLES = 100
+    EXAMPLES = 70
 
 
 MODELS = (UnboundedModel, BoundedOneModel, BoundedTwoModel)
