@@ -122,9 +122,11 @@ class Send(Future[None], Generic[T]):
     - Full (or others already waiting): Pending, queued behind the earlier blocked sends,
       with its *own* latest waker. A freed slot goes to the first of them, which is woken
       and completes on its next poll; a send that starts later never overtakes it.
-    - Receiver gone (before or while waiting): the poll raises `SendError(value)`.
+    - Receiver gone (before or while waiting, even once a slot was freed for it): the poll
+      raises `SendError(value)`.
     - `drop()` while waiting (cancelled, e.g. by a timeout): leave the queue; if a slot was
-      already freed for this send, hand it to the next one. Its value is never sent.
+      already freed for this send, hand it to the next one (or back to the channel if none
+      waits). Its value is never sent.
     (Rust: tokio's bounded channel, a semaphore of `capacity` permits in front of the queue.)
     """
 
@@ -141,7 +143,8 @@ class Send(Future[None], Generic[T]):
 class Recv(Future[T | None], Generic[T]):
     """`rx.recv()`: Ready(value), Ready(None) at the end of the channel, or Pending.
 
-    - A buffered value: Ready(the oldest one); on a bounded channel its slot is now free.
+    - A buffered value: Ready(the oldest one), falsy ones (`0`, `""`, `[]`) included; on a
+      bounded channel its slot is now free.
     - None buffered and every sender gone: Ready(None) (Rust: `None`).
     - Otherwise: store this poll's waker (replacing any older one) and return Pending.
     - `drop()` (cancelled): no value may be lost; a later `recv()` still gets it.

@@ -103,6 +103,22 @@ STAGE = Stage(
             slide="Closing: the last sender wakes the receiver",
         ),
         Hint(
+            id="falsy_values",
+            title="A falsy value is still a value",
+            symptom="A value such as `0`, `\"\"`, `[]` or `False` was sent and did not come "
+                    "back from `recv()` as itself (it was lost, skipped, taken for \"nothing "
+                    "yet\" or for the end), or a send of it was treated as already done.",
+            why="`recv()` answers `Ready(value)` or `Ready(None)` for the end: whether a value "
+                "is there is a question about the buffer, never about the value. `if value:` "
+                "is False for `0` and `\"\"`, so a test of truthiness turns real values into "
+                "\"nothing\".",
+            check="Find every `if` in your channel that looks at a value (or at a variable "
+                  "that may hold one) rather than at the buffer's length or a state flag.",
+            rust="`Some(0)` is not `None`: Rust's `Option<T>` cannot confuse them. Python's "
+                 "`if x:` can; test `len(buffer)` or `x is None` instead.",
+            slide="Truthiness is not readiness",
+        ),
+        Hint(
             id="stale_receiver_waker",
             title="Stale receiver waker",
             symptom="`recv()` was polled with two different wakers; a send (or the last "
@@ -142,8 +158,22 @@ STAGE = Stage(
             slide="Cancel safety",
         ),
         Hint(
+            id="close_discards_values",
+            title="Dropping the receiver drops the buffered values",
+            symptom="Values were buffered, the receiver was dropped, and the channel still held "
+                    "on to them (a sender was still alive).",
+            why="Once the receiver is gone, nobody can ever take those values out. Holding them "
+                "until the last sender goes is a leak, and worse: a value that owns something "
+                "(a reply channel, a file, a lock guard) is never released, so whoever waits "
+                "on it waits forever.",
+            check="What does the receiver's `drop()` do with the values still in the buffer?",
+            rust="Dropping tokio's `Receiver` drains and drops the buffered messages: a "
+                 "`oneshot::Sender` inside one is dropped, and its requester gets an error.",
+            slide="Receiver gone: give the value back",
+        ),
+        Hint(
             id="wake_before_queued",
-            title="Waking before the value is in the channel",
+            title="Waking before the state is ready",
             symptom="A wake was sent, the woken task was polled right away (inside `wake()`), "
                     "and it found nothing ready: the value (or the close, or the free slot) "
                     "came only after the wake.",
@@ -151,8 +181,9 @@ STAGE = Stage(
                 "returns (another thread, an executor that polls inline). If the state is not "
                 "updated yet, that poll sees nothing, stores a new waker and returns Pending, "
                 "and nobody wakes it again.",
-            check="In each place that wakes someone (send, the last sender's drop, the freed "
-                  "slot), is the state change done before the `wake()` call?",
+            check="In each place that wakes someone (both sends, the last sender's drop, the "
+                  "receiver's drop, the freed slot, the slot a cancelled send passes on), is "
+                  "the state change done before the `wake()` call?",
             rust="Update the channel, then wake; in threaded code, wake after releasing the "
                  "lock: `let w = chan.lock().rx_waker.take(); drop(guard); w.wake()`.",
             slide="Make the state ready, then wake",
@@ -172,6 +203,20 @@ STAGE = Stage(
             slide="Bounded: capacity and backpressure",
         ),
         Hint(
+            id="lazy_send",
+            title="A send does nothing before its first poll",
+            symptom="`tx.send(v)` on a bounded channel did something (took a slot, queued the "
+                    "value) when the future was created, before anyone polled it.",
+            why="A future is a description of work: it may be polled later, or never (dropped "
+                "unpolled by a `select`). If creating it takes a slot, a future nobody polls "
+                "holds that slot, and the other senders wait for nothing.",
+            check="What runs in `BoundedSender.send` and in `Send.__init__`? Only the first "
+                  "`poll` may look at the channel.",
+            rust="`let f = tx.send(v);` does nothing: \"futures are lazy and do nothing "
+                 "unless polled\".",
+            slide="Bounded: capacity and backpressure",
+        ),
+        Hint(
             id="slot_wakes_sender",
             title="A freed slot must wake a blocked sender",
             symptom="A send was Pending on a full channel; `recv()` took a value out, and the "
@@ -183,6 +228,20 @@ STAGE = Stage(
             rust="tokio: receiving a value releases a semaphore permit, which wakes the first "
                  "waiting `send`.",
             slide="Bounded: capacity and backpressure",
+        ),
+        Hint(
+            id="blocked_fifo",
+            title="Blocked sends are served in the order they started waiting",
+            symptom="Several sends were blocked on a full channel; a freed slot went to one "
+                    "that started waiting later than another.",
+            why="The blocked sends form a queue: the first to block is the first served. A "
+                "stack (or any other order) lets the newest sender go first, and under load "
+                "the oldest may never get a turn.",
+            check="Where do blocked sends join your queue, and which end does a freed slot "
+                  "take them from?",
+            rust="tokio's bounded channel is fair: \"calls to `send` complete in the order "
+                 "they were requested\" (a FIFO `VecDeque`: `push_back`, `pop_front`).",
+            slide="Fair: first blocked, first served",
         ),
         Hint(
             id="close_wakes_senders",
@@ -212,6 +271,21 @@ STAGE = Stage(
             slide="One waker per blocked sender",
         ),
         Hint(
+            id="send_queued_twice",
+            title="A re-polled send must keep its one place in the queue",
+            symptom="A blocked send was polled again while it waited; later a freed slot went "
+                    "to it a second time (after it had finished) instead of to the next send.",
+            why="A task may be polled many times while it waits (spurious wakes, a `select` "
+                "polling every branch). Each Pending poll updates that send's waker; it must "
+                "not add the send to the queue again. A stale second entry swallows a freed "
+                "slot, and the sends behind it wait forever.",
+            check="In `Send.poll`, what decides whether to join the queue: is it only the "
+                  "first Pending poll?",
+            rust="tokio's waiter node is linked into the queue once, when the `Acquire` future "
+                 "first waits; later polls only update its waker.",
+            slide="One waker per blocked sender",
+        ),
+        Hint(
             id="stale_sender_waker",
             title="Stale sender waker",
             symptom="A blocked send was polled again with a new waker; when its slot freed, the "
@@ -228,14 +302,33 @@ STAGE = Stage(
             id="cancelled_send",
             title="A cancelled send must give up its place and its slot",
             symptom="A blocked send was dropped (cancelled); afterwards a freed slot never "
-                    "reached the next blocked sender.",
+                    "reached the next blocked sender, or the drop itself raised an error.",
             why="A dropped future will never be polled again. If it stays in the queue, or "
                 "keeps a slot it was woken for, that slot is lost and every sender behind it "
                 "waits forever. Its value is never sent.",
-            check="What does `Send.drop()` do while the send waits in the queue, and once a "
-                  "slot was freed for it but it was not polled yet?",
+            check="What does `Send.drop()` do while the send waits in the queue, once a "
+                  "slot was freed for it but it was not polled yet, and after the receiver is "
+                  "gone (is it still in your queue then)?",
             rust="Dropping tokio's `send` future removes its waiter node, and a permit already "
                  "assigned to it is released to the next waiter.",
+            slide="Cancel safety",
+        ),
+        Hint(
+            id="cancelled_slot",
+            title="A cancelled send's slot goes to exactly one place",
+            symptom="A slot was freed for a blocked send, which was cancelled before its next "
+                    "poll. Afterwards the channel held fewer values than its capacity (the "
+                    "slot went nowhere: nobody else was waiting) or more (the slot went to the "
+                    "next send *and* back to the channel).",
+            why="The slot was promised to that send and the send is gone: the slot goes to "
+                "the next blocked send if there is one, else back to the channel, never both "
+                "and never neither. Lose it and the channel shrinks for good (with capacity "
+                "1, nothing gets through any more); count it twice and it overflows.",
+            check="In `Send.drop()` for a send that was granted a slot: where does the slot "
+                  "go when another send waits, and where when none does? Does the same slot "
+                  "reach one place only?",
+            rust="Dropping a tokio `send` future that was assigned a permit releases it to the "
+                 "semaphore once: to the next waiter, or back to the free permits.",
             slide="Cancel safety",
         ),
         Hint(
@@ -264,7 +357,7 @@ STAGE = Stage(
                   "printing its state after each step, and compare with what the message "
                   "expected.",
             rust="Like a property test (`proptest`) or a `loom` model check: a failing "
-                 "schedule, shrunk to its shortest form.",
+                 "schedule, a few steps long, that you can replay.",
             slide="Random interleavings",
         ),
     ),
