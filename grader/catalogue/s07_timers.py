@@ -188,6 +188,21 @@ STAGE = Stage(
             slide="Fire, then wake",
         ),
         Hint(
+            id="cancel_breaks_order",
+            title="After a cancel, the earliest timer is no longer first",
+            symptom="A timer was cancelled, and then next_deadline() or fire_expired() no longer "
+                    "found the earliest live timer first.",
+            why="A heap is a list with an order invariant that only heapq's own functions keep. "
+                "Taking an item out of the middle (`remove`, `del`, a filtering comprehension) "
+                "leaves a list that is no longer a heap: index 0 is not the minimum any more.",
+            check="How does cancel take the entry out? If it changes the list itself, what "
+                  "restores the heap invariant afterwards? (Marking the entry dead needs "
+                  "nothing.)",
+            rust="`BinaryHeap` has no remove: tokio and the workshop mark the entry instead "
+                 "and skip it when it surfaces.",
+            slide="Drop removes the timer",
+        ),
+        Hint(
             id="cancel_fired",
             title="Cancelling a timer that already fired (or was cancelled)",
             symptom="cancel() of a timer that had already fired, or was already cancelled, "
@@ -268,10 +283,10 @@ STAGE = Stage(
         ),
         Hint(
             id="park_negative",
-            title="Parked for a negative time",
+            title="A deadline that passed just before parking",
             symptom="With a clock that moves between two reads (real time does), the executor "
-                    "called clock.park() with a negative timeout, and it raised ValueError as "
-                    "time.sleep() does.",
+                    "called clock.park() with a negative timeout (time.sleep() raises "
+                    "ValueError), or gave up with Deadlock though a timer was set.",
             why="On a real clock, time passes between the round that found nothing due and the "
                 "moment `_park` reads the clock: the earliest deadline may have just passed. "
                 "Then there is nothing to wait for: fire what is due. A virtual clock never "

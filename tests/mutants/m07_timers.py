@@ -98,11 +98,13 @@ MUTANTS = [
     # -- kind 5: exceptions come out --
     mutant("timeout_swallows_error", STAGE, hint="timeout_error", file=FILE,
            find="            self._sleep.drop()\n            raise\n",
-           replace="            self._sleep.drop()\n            return Ready(None)  # type: ignore[arg-type]\n",
+           replace="            self._sleep.drop()\n"
+                   "            return Ready(None)  # type: ignore[arg-type]\n",
            note="an exception from the inner future becomes Ready(None)"),
     mutant("timeout_error_as_elapsed", STAGE, hint="timeout_error", file=FILE,
            find="            self._sleep.drop()\n            raise\n",
-           replace="            self._sleep.drop()\n            raise Elapsed('the inner future failed') from None\n",
+           replace="            self._sleep.drop()\n"
+                   "            raise Elapsed('the inner future failed') from None\n",
            note="an exception from the inner future is reported as Elapsed"),
     mutant("timeout_error_keeps_timer", STAGE, hint="dropped_sleep", file=FILE,
            find="            self._sleep.drop()\n            raise\n",
@@ -130,6 +132,16 @@ MUTANTS = [
            replace="",
            note="a Sleep polled after its deadline, before the driver fired it, returns Ready "
                 "and leaves its entry (a later wake of a finished future)"),
+    mutant("cancel_remove_no_heapify", STAGE, hint="cancel_breaks_order", file=FILE,
+           find="        entry.waker = None\n        self._live -= 1\n",
+           replace="        entry.waker = None\n        self._live -= 1\n"
+                   "        self._heap = [item for item in self._heap if item[-1] is not entry]\n",
+           note="cancel() filters the entry out of the heap's list, which is then no longer a "
+                "heap (no heapify)"),
+    mutant("tie_by_id", STAGE, hint="heap_tie", file=FILE,
+           find="heapq.heappush(self._heap, (deadline, next(self._seq), entry))",
+           replace="heapq.heappush(self._heap, (deadline, id(entry), entry))",
+           note="ties broken by id(entry): no TypeError, but not registration order"),
     mutant("cancel_not_idempotent", STAGE, hint="cancel_fired", file=FILE,
            find="        if entry.waker is None:\n            return\n        entry.waker = None\n",
            replace="        entry.waker = None\n",
@@ -158,7 +170,8 @@ MUTANTS = [
            note="the driver does not fire a timer at exactly its deadline"),
     mutant("park_negative", STAGE, hint="park_negative", file=FILE,
            find="        timeout = deadline - self.clock.now()\n"
-                "        if timeout > 0:  # a real clock may have passed the deadline since the round looked\n"
+                "        if timeout > 0:  # a real clock may have passed the deadline since the "
+                "round looked\n"
                 "            self.clock.park(timeout)",
            replace="        self.clock.park(deadline - self.clock.now())\n        if True:\n            pass",
            note="_park written literally as park(deadline - now): on a real clock the deadline "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 from hypothesis import seed, settings
@@ -26,7 +26,7 @@ from kit.failures import raised
 from kit.spies import expect_polled_after_completion_detected
 from kit.ticking_clock import NEGATIVE_PARK, TickingClock
 from kit.watchdog import watchdog
-from stdtask import Context, Future, Pending, Poll, Ready, TodoError, Waker
+from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, TodoError, Waker
 
 stage = load_stage("07_timers")
 
@@ -249,15 +249,33 @@ def test_driver_equal_deadlines_fire_in_registration_order() -> None:
     clock = VirtualClock()
     driver = stage.TimerDriver(clock)
     log: list[str] = []
-    for name in ("first", "second", "third"):
+    names = ("first", "second", "third", "fourth", "fifth", "sixth")
+    spies = [OrderSpy(log, name) for name in names]
+    for spy in spies[:3]:
         no_tie("Registering a second timer with the same deadline",
-               lambda name=name: driver.register(1.0, OrderSpy(log, name)))  # type: ignore[misc]
+               lambda spy=spy: driver.register(1.0, spy))  # type: ignore[misc]
     no_tie("Registering a timer", lambda: driver.register(0.5, OrderSpy(log, "earlier")))
     clock.advance(1)
     no_tie("fire_expired() with three timers due at the same time", driver.fire_expired)
     expect(log == ["earlier", "first", "second", "third"], "heap_tie",
            f"Three timers due at t=1 (registered first, second, third) and one at t=0.5 woke "
            f"in the order {log}; equal deadlines fire in registration order (FIFO).")
+    # Objects freed just before are reused newest-first: entries created now tend to get
+    # *decreasing* addresses, so an order by id() or by address is not registration order.
+    scratch = stage.TimerDriver(clock)
+    freed = sorted((scratch.register(9.0, SpyWaker()) for _ in range(12)), key=id)
+    del scratch
+    while freed:
+        freed.pop(0)
+    log.clear()
+    for spy in spies[3:]:
+        no_tie("Registering timers with the same deadline",
+               lambda spy=spy: driver.register(2.0, spy))  # type: ignore[misc]
+    clock.advance(1)
+    no_tie("fire_expired() with three timers due at the same time", driver.fire_expired)
+    expect(log == ["fourth", "fifth", "sixth"], "heap_tie",
+           f"Three timers due at t=2 (registered fourth, fifth, sixth) woke in the order {log}; "
+           "equal deadlines fire in registration order (FIFO), whatever else the entries hold.")
 
 
 @pytest.mark.hint("dropped_sleep")
@@ -289,6 +307,27 @@ def test_driver_cancelled_timer_wakes_nobody() -> None:
     expect(fired == 1, "timer_driver",
            f"At t=3, fire_expired() woke the one live timer (the two others were cancelled) "
            f"and returned {fired!r}, not 1: it returns how many timers it woke.")
+
+
+@pytest.mark.hint("cancel_breaks_order")
+def test_cancel_keeps_the_earliest_first() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    log: list[str] = []
+    plan = [(1.0, "A"), (2.0, "B"), (1.0, "C"), (3.0, "D"), (2.0, "E"), (1.5, "F")]
+    entries = {name: no_tie("Registering timers", lambda d=d, n=name: driver.register(  # type: ignore[misc]
+        d, OrderSpy(log, n))) for d, name in plan}
+    driver.cancel(entries["A"])
+    earliest = driver.next_deadline()
+    expect(earliest == 1.0, "cancel_breaks_order",
+           f"Timers A@1, B@2, C@1, D@3, E@2, F@1.5 were registered, then A cancelled: "
+           f"next_deadline() returned {earliest!r}, not 1 (C is still due at 1).")
+    driver.cancel(entries["F"])
+    clock.advance(3)
+    no_tie("fire_expired()", driver.fire_expired)
+    expect(log == ["C", "B", "E", "D"], "cancel_breaks_order",
+           f"Timers A@1, B@2, C@1, D@3, E@2, F@1.5 were registered, A and F cancelled; at t=3 "
+           f"the others woke in the order {log}, not C, B, E, D (deadline order).")
 
 
 @pytest.mark.hint("cancel_fired")
@@ -630,6 +669,12 @@ def test_park_when_the_deadline_passed_meanwhile() -> None:
             start, end = run(root(), clock, "park_negative",
                              f"a root awaiting sleep({seconds:g}) on a clock that ticks {step:g} "
                              "on every read")
+        except stage.Deadlock as error:
+            fail("park_negative", f"A root awaited sleep({seconds:g}) on a clock that moves "
+                                  f"{step:g} s on every read (as real time does); block_on "
+                                  f"raised {raised(error)}, though its timer was still set: "
+                                  "its deadline had passed between the moment the round found "
+                                  "nothing due and the park.")
         except ValueError as error:
             if str(error) != NEGATIVE_PARK:
                 raise
@@ -890,7 +935,7 @@ class TimerModel(RuleBasedStateMachine):
 
     A sleeper is one Sleep and the task that awaits it: `waiting` (Pending, timer set),
     `fired` (woken, not polled again yet), `done` (Ready) or `dropped`. An inline sleeper's
-    task is polled inside wake(), the worst legal timing for the driver.
+    task looks at the driver and is polled inside wake(), the worst legal timing.
     """
 
     def __init__(self) -> None:
@@ -906,10 +951,11 @@ class TimerModel(RuleBasedStateMachine):
         self.woken: list[str] = []
         self.steps: list[str] = []
         self.firing = False
+        self.inline_woke = False
         self.last = ""  # what the last step did, to explain a wrong count
 
     # -- bookkeeping --
-    def fail(self, hint: str, problem: str) -> None:
+    def fail(self, hint: str, problem: str) -> NoReturn:
         steps = "\n".join(f"  {i + 1}. {step}" for i, step in enumerate(self.steps))
         fail(hint, f"After these steps (time starts at t=0):\n{steps}\n{problem}")
 
@@ -922,6 +968,10 @@ class TimerModel(RuleBasedStateMachine):
             if is_tie_error(error):
                 self.fail("heap_tie", f"{what} raised {raised(error)}.")
             raise
+
+    def count(self) -> int:
+        """len(driver), read without len(): a negative count is shown, not a ValueError."""
+        return self.attempt("len(driver)", self.driver.__len__)  # type: ignore[no-any-return]
 
     def describe(self, i: int) -> str:
         return f"sleep #{i} (deadline {self.sleeps[i].deadline:g})"
@@ -951,11 +1001,24 @@ class TimerModel(RuleBasedStateMachine):
             self.last = "ready_unfired" if any(m[2] == i for m in self.model) else "ready"
             self.state[i] = "done"
             self.model[:] = [m for m in self.model if m[2] != i]
+            self.poll_finished(i)
+
+    def poll_finished(self, i: int) -> None:
+        """A finished Sleep polled again must raise PolledAfterCompletion (and change nothing)."""
+        try:
+            result = poll_once(self.sleeps[i], SpyWaker())
+        except PolledAfterCompletion:
+            return
+        self.fail("poll_after_ready", f"{self.describe(i)} had returned Ready; polled again, it "
+                                      f"answered {result!r} instead of raising "
+                                      "PolledAfterCompletion.")
 
     def on_wake(self, waker: ModelWaker) -> None:
         self.woken.append(waker.name)
         i = waker.index
         if self.firing and self.inline[i] and self.state[i] == "waiting":
+            self.inline_woke = True
+            self.attempt("next_deadline() inside wake()", self.driver.next_deadline)
             self.state[i] = "fired"
             self.poll(i)  # the task runs at once, inside wake()
 
@@ -964,7 +1027,7 @@ class TimerModel(RuleBasedStateMachine):
         return chosen[index % len(chosen)] if chosen else None
 
     # -- rules --
-    @rule(delay=st.integers(0, 4), inline=st.booleans())
+    @rule(delay=st.integers(1, 4), inline=st.booleans())
     def new_sleep(self, delay: int, inline: bool) -> None:
         i = len(self.sleeps)
         deadline = self.clock.now() + delay
@@ -982,6 +1045,16 @@ class TimerModel(RuleBasedStateMachine):
         if i is not None:
             self.poll(i)
 
+    @rule(index=st.integers(0, 7), extra=st.integers(0, 1))
+    def poll_after_the_deadline_before_the_driver(self, index: int, extra: int) -> None:
+        i = self.pick(index, ("waiting",))
+        if i is None:
+            return
+        target = max(self.clock.now(), self.sleeps[i].deadline) + extra
+        self.clock.advance(target - self.clock.now())
+        self.steps.append(f"time passes to t={self.clock.now():g} (the driver does not run)")
+        self.poll(i)
+
     @rule(index=st.integers(0, 7))
     def drop(self, index: int) -> None:
         i = self.pick(index, ("waiting", "fired"))
@@ -995,12 +1068,6 @@ class TimerModel(RuleBasedStateMachine):
         self.model[:] = [m for m in self.model if m[2] != i]
         self.last = "drop_fired" if was == "fired" else "drop"
 
-    @rule(seconds=st.integers(1, 3))
-    def time_passes(self, seconds: int) -> None:
-        self.clock.advance(seconds)
-        self.steps.append(f"time passes to t={self.clock.now():g} (the driver does not run)")
-        self.last = "tick"
-
     @rule(seconds=st.integers(0, 3))
     def fire(self, seconds: int) -> None:
         self.clock.advance(seconds)
@@ -1009,10 +1076,13 @@ class TimerModel(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.model))
     @rule()
     def fire_just_before_the_next_deadline(self) -> None:
-        target = math.nextafter(min(m[0] for m in self.model), -math.inf)
+        deadline, _, i = min(self.model)
+        target = math.nextafter(deadline, -math.inf)
         if target > self.clock.now():
             self.clock.advance(target - self.clock.now())
         self.fire_now()
+        if self.state[i] == "waiting":
+            self.poll(i)  # a spurious poll, just before the deadline
 
     def fire_now(self) -> None:
         now = self.clock.now()
@@ -1021,15 +1091,20 @@ class TimerModel(RuleBasedStateMachine):
         self.woken.clear()
         self.steps.append(f"fire_expired() at t={now:g}")
         line = len(self.steps) - 1
-        self.firing = True
+        self.firing, self.inline_woke = True, False
         try:
             fired = self.attempt("fire_expired()", self.driver.fire_expired)
+        except (IndexError, KeyError, ValueError) as error:
+            if not self.inline_woke:
+                raise
+            self.fail("wake_before_state", f"fire_expired() raised {raised(error)} after a task "
+                                           "it woke had been polled inside wake().")
         finally:
             self.firing = False
         woken = list(self.woken)
         got = [name.split(".")[0] for name in woken]
         self.steps[line] += f" woke {', '.join(got) or 'nothing'}"
-        self.last = "fire"
+        self.last = "fire_inline" if self.inline_woke else "fire"
         if woken != expected:
             self.explain_wrong_wakes(woken, due, now)
         if fired != len(due):
@@ -1041,7 +1116,7 @@ class TimerModel(RuleBasedStateMachine):
         self.model[:] = [m for m in self.model if m[0] > now]
 
     def explain_wrong_wakes(self, woken: list[str], due: list[tuple[float, int, int]],
-                            now: float) -> None:
+                            now: float) -> NoReturn:
         sleepers = [int(name.split(".")[0][1:]) for name in woken]
         want = [f"#{i}" for _, _, i in due]
         got = [f"#{i}" for i in sleepers]
@@ -1069,30 +1144,32 @@ class TimerModel(RuleBasedStateMachine):
                                       "order).")
             self.fail("heap_tie", f"fire_expired() woke {got}, expected {want}: equal "
                                   "deadlines fire in registration order.")
-        missing = [f"#{i}" for _, _, i in due if i not in sleepers]
+        missing = [i for _, _, i in due if i not in sleepers]
+        names = ", ".join(f"#{i}" for i in missing)
+        if missing and all(self.sleeps[i].deadline == now for i in missing):
+            self.fail("not_due_at_deadline", f"fire_expired() at t={now:g} did not wake {names}, "
+                                             "due at exactly that time.")
         self.fail("timer_driver", f"fire_expired() at t={now:g} woke {got or 'nothing'}, "
-                                  f"expected {want}" + (f" ({', '.join(missing)} due and not "
-                                                        "woken)." if missing else "."))
+                                  f"expected {want}" + (f" ({names} due and not woken)."
+                                                        if missing else "."))
 
     @invariant()
     def driver_matches_the_sorted_list(self) -> None:
-        count = self.attempt("len(driver)", lambda: len(self.driver))
+        culprit = {"ready_unfired": "ready_sleep_entry", "drop": "dropped_sleep",
+                   "drop_fired": "cancel_fired", "fire_inline": "wake_before_state"}
+        count = self.count()
         if count != len(self.model):
-            culprit = {"ready_unfired": "ready_sleep_entry", "drop": "dropped_sleep",
-                       "drop_fired": "cancel_fired", "poll_pending": "duplicate_entry"}
             hint = culprit.get(self.last, "timer_driver")
-            if self.last == "fire" and count < len(self.model) and any(self.inline):
-                hint = "wake_before_state"
+            if self.last == "poll_pending" and count > len(self.model):
+                hint = "duplicate_entry"
             self.fail(hint, f"len(driver) is {count}; {len(self.model)} timer(s) are live.")
         earliest = self.attempt("next_deadline()", self.driver.next_deadline)
         want = min((m[0] for m in self.model), default=None)
         if earliest != want:
-            hint = "timer_driver"
-            if want is not None and earliest is not None and earliest > want:
+            hint = culprit.get(self.last, "timer_driver")
+            if hint == "timer_driver" and want is not None and earliest is not None \
+                    and earliest > want:
                 hint = "max_heap"
-            elif self.last in ("drop", "ready_unfired", "drop_fired"):
-                hint = {"drop": "dropped_sleep", "ready_unfired": "ready_sleep_entry",
-                        "drop_fired": "cancel_fired"}[self.last]
             self.fail(hint, f"next_deadline() returned {earliest!r}; the earliest live timer is "
                             f"{want!r}.")
 
