@@ -352,7 +352,7 @@ def test_cancel_after_fire_or_twice_changes_nothing() -> None:
     expect(state == (1, 5.0), "cancel_fired",
            f"The timer at 1 fired, then was cancelled (a Sleep dropped after its wake, before "
            f"its next poll): the driver now has len() {state[0]} and next_deadline() "
-           f"{state[1]!r}, instead of 1 and 5: the live timer at 5 was affected.")
+           f"{state[1]!r}, instead of 1 and 5 (only the timer at 5 is live).")
     cancel(later, "a live timer")
     cancel(later, "a timer cancelled once already")
     state = driver_state(driver)
@@ -380,6 +380,8 @@ def test_driver_updates_its_state_before_waking() -> None:
     clock.advance(1)
     driver.fire_expired()
     task.waker.reraise()
+    expect(task.waker.woken, "timer_driver",
+           "A Sleep(deadline=1) was polled at t=0; at t=1, fire_expired() did not wake it.")
     expect(task.done, "wake_before_state",
            f"The timer at 1 fired and its task was polled at once, inside wake(); it got "
            f"{task.results[1:]} instead of Ready(None).")
@@ -466,9 +468,9 @@ def test_sleep_until_awaited_by_another_task_wakes_it() -> None:
         end = run(root(), clock, "stale_waker")
     except stage.Deadlock:
         fail("stale_waker", "A task polled sleep_until(3) once and finished; then the root "
-                            "awaited the same Sleep. At t=3 the timer fired, but the root was "
-                            "never woken (block_on raised Deadlock): the timer woke the "
-                            "finished task's waker, not the root's.")
+                            "awaited the same Sleep. The root was never woken (block_on raised "
+                            "Deadlock after t=3): the Sleep's timer did not wake the waker of "
+                            "its latest poll, the root's.")
     expect(end == 3, "stale_waker", f"The root's sleep_until(3) finished at t={end:g}.")
 
 
@@ -561,21 +563,35 @@ def test_finished_sleep_and_timeout_refuse_another_poll() -> None:
     clock = VirtualClock(start=5)
     driver = stage.TimerDriver(clock)
     sleep = stage.Sleep(driver, 1.0)
-    poll_once(sleep)
+    result = poll_once(sleep)
+    expect(result == Ready(None), "not_due_at_deadline",
+           f"A Sleep(deadline=1) polled at t=5 returned {result!r}.")
     expect_polled_after_completion_detected(sleep, "poll_after_ready", "A Sleep(deadline=1) at t=5")
     won = stage.Timeout(ScriptedFuture("done", misuse_hint="poll_after_ready",
                                        name="the inner future"), stage.Sleep(driver, 9.0))
-    poll_once(won)
+    result = poll_once(won)
+    expect(result == Ready("done"), "timeout",
+           f"A Timeout whose inner future is Ready('done') at once returned {result!r}.")
     expect_polled_after_completion_detected(won, "poll_after_ready",
                                             "A Timeout whose inner future was Ready")
     elapsed = stage.Timeout(ScriptedFuture(pending=None, misuse_hint="poll_after_ready",
                                            name="the inner future"), stage.Sleep(driver, 1.0))
     try:
-        poll_once(elapsed)
+        result = poll_once(elapsed)
     except stage.Elapsed:
         pass
-    expect_polled_after_completion_detected(elapsed, "poll_after_ready",
-                                            "A Timeout that raised Elapsed")
+    else:
+        fail("timeout", f"A Timeout(a future that never finishes, deadline=1) polled at t=5 "
+                        f"returned {result!r} instead of raising Elapsed.")
+    try:
+        result = poll_once(elapsed)
+    except PolledAfterCompletion:
+        return
+    except stage.Elapsed:
+        fail("poll_after_ready", "A Timeout raised Elapsed, then, polled again, raised Elapsed "
+                                 "again instead of PolledAfterCompletion.")
+    fail("poll_after_ready", f"A Timeout raised Elapsed, then, polled again, answered {result!r} "
+                             "instead of raising PolledAfterCompletion.")
 
 
 @pytest.mark.hint("dropped_sleep")
@@ -672,9 +688,8 @@ def test_park_when_the_deadline_passed_meanwhile() -> None:
         except stage.Deadlock as error:
             fail("park_negative", f"A root awaited sleep({seconds:g}) on a clock that moves "
                                   f"{step:g} s on every read (as real time does); block_on "
-                                  f"raised {raised(error)}, though its timer was still set: "
-                                  "its deadline had passed between the moment the round found "
-                                  "nothing due and the park.")
+                                  f"raised {raised(error)}, though the root's sleep had set a "
+                                  "timer (the clock can pass its deadline between two reads).")
         except ValueError as error:
             if str(error) != NEGATIVE_PARK:
                 raise
@@ -952,6 +967,7 @@ class TimerModel(RuleBasedStateMachine):
         self.steps: list[str] = []
         self.firing = False
         self.inline_woke = False
+        self.live_at_fire = 0
         self.last = ""  # what the last step did, to explain a wrong count
 
     # -- bookkeeping --
@@ -1016,11 +1032,26 @@ class TimerModel(RuleBasedStateMachine):
     def on_wake(self, waker: ModelWaker) -> None:
         self.woken.append(waker.name)
         i = waker.index
-        if self.firing and self.inline[i] and self.state[i] == "waiting":
-            self.inline_woke = True
-            self.attempt("next_deadline() inside wake()", self.driver.next_deadline)
-            self.state[i] = "fired"
-            self.poll(i)  # the task runs at once, inside wake()
+        if not (self.firing and self.inline[i] and self.state[i] == "waiting"):
+            return
+        # The task looks at the driver, then runs at once, inside wake(). The timers fired
+        # so far (this one included) must be gone; a driver may take out all due timers
+        # before the first wake, so fewer is fine.
+        self.inline_woke = True
+        before = self.count()
+        if before > self.live_at_fire - len(self.woken):
+            self.steps.append(f"inside the wake of {self.describe(i)}: len(driver) is {before}")
+            self.fail("wake_before_state", f"While firing {self.describe(i)}, the driver woke it "
+                                           f"with len(driver) = {before}: the timer being fired "
+                                           "still counted as live.")
+        self.attempt("next_deadline() inside wake()", self.driver.next_deadline)
+        self.state[i] = "fired"
+        self.poll(i)  # Ready: the Sleep's timer has fired; the driver must not change
+        after = self.count()
+        if after != before:
+            self.fail("cancel_fired", f"{self.describe(i)}, polled inside wake() (its timer had "
+                                      f"fired), returned Ready and len(driver) went from {before} "
+                                      f"to {after}: finishing a fired Sleep must change nothing.")
 
     def pick(self, index: int, states: tuple[str, ...]) -> int | None:
         chosen = [i for i, s in enumerate(self.state) if s in states]
@@ -1092,6 +1123,7 @@ class TimerModel(RuleBasedStateMachine):
         self.steps.append(f"fire_expired() at t={now:g}")
         line = len(self.steps) - 1
         self.firing, self.inline_woke = True, False
+        self.live_at_fire = len(self.model)
         try:
             fired = self.attempt("fire_expired()", self.driver.fire_expired)
         except (IndexError, KeyError, ValueError) as error:
@@ -1175,7 +1207,7 @@ class TimerModel(RuleBasedStateMachine):
 
 
 TimerModel.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=25, report_multiple_bugs=False)
+    max_examples=100, stateful_step_count=25, report_multiple_bugs=False)
 
 
 @pytest.mark.hint("timer_driver")
