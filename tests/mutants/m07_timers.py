@@ -132,6 +132,28 @@ MUTANTS = [
            replace="",
            note="a Sleep polled after its deadline, before the driver fired it, returns Ready "
                 "and leaves its entry (a later wake of a finished future)"),
+    mutant("register_before_clock_check", STAGE, hint="ready_sleep_entry", file=FILE,
+           find="""        if self._driver.clock.now() >= self.deadline:
+            self._done = True
+            if self._entry is not None:  # due, but polled before the driver fired it
+                self._driver.cancel(self._entry)
+                self._entry = None
+            return Ready(None)
+        entry = self._entry
+        if entry is None:
+            self._entry = self._driver.register(self.deadline, cx.waker)
+        elif""",
+           replace="""        entry = self._entry
+        if entry is None:
+            self._entry = self._driver.register(self.deadline, cx.waker)
+        if self._driver.clock.now() >= self.deadline:
+            self._done = True
+            return Ready(None)
+        if entry is None:
+            pass
+        elif""",
+           note="Sleep registers (or keeps) its timer first and checks the clock after: a Ready "
+                "sleep leaves its entry in the driver"),
     mutant("cancel_remove_no_heapify", STAGE, hint="cancel_breaks_order", file=FILE,
            find="        entry.waker = None\n        self._live -= 1\n",
            replace="        entry.waker = None\n        self._live -= 1\n"
