@@ -101,6 +101,12 @@ class Probe(Future[Any]):
         return self.inner.poll(cx)
 
 
+def timeout_task(timeout: Any) -> ManualTask[Any]:
+    """A ManualTask polling a Timeout; a waker nobody keeps is the latest-waker mistake here."""
+    return ManualTask(timeout, what="the Timeout", lost_waker_hint="stale_waker",
+                      stale_waker_hint="stale_waker")
+
+
 def driver_state(driver: Any) -> tuple[int, float | None]:
     """(len(driver), next_deadline()); the count read without len(), so a negative one shows."""
     return driver.__len__(), driver.next_deadline()
@@ -472,8 +478,7 @@ def test_timeout_repoll_updates_the_waker() -> None:
     driver = stage.TimerDriver(clock)
     inner = ScriptedFuture(pending=None, name="the future under the Timeout",
                            misuse_hint="timeout")
-    task = ManualTask(stage.Timeout(inner, stage.Sleep(driver, 2.0)),
-                      what="the Timeout(deadline=2)")
+    task = timeout_task(stage.Timeout(inner, stage.Sleep(driver, 2.0)))
     task.poll()
     task.poll()  # the Timeout moved to another task: a new waker
     clock.advance(2)
@@ -789,8 +794,7 @@ def test_timeout_passes_falsy_values_through() -> None:
             driver = stage.TimerDriver(clock)
             inner = ScriptedFuture(value, pending=pending, name=f"a future returning {value!r}",
                                    misuse_hint="falsy_value")
-            task = ManualTask(stage.Timeout(inner, stage.Sleep(driver, 5.0)),
-                              what="the Timeout")
+            task = timeout_task(stage.Timeout(inner, stage.Sleep(driver, 5.0)))
             result = task.poll()
             if pending:
                 inner.complete()
@@ -843,7 +847,7 @@ def test_timeout_lets_the_inner_exception_out() -> None:
     driver = stage.TimerDriver(clock)
     inner = RaisingFuture()
     timeout = stage.Timeout(inner, stage.Sleep(driver, 5.0))
-    task = ManualTask(timeout, what="the Timeout")
+    task = timeout_task(timeout)
     task.poll()
     try:
         result = task.poll()
@@ -888,7 +892,7 @@ def test_dropped_timeout_drops_its_future_and_its_timer() -> None:
     driver = stage.TimerDriver(clock)
     inner = ScriptedFuture(pending=None, name="the future under the Timeout",
                            misuse_hint="timeout_dropped")
-    task = ManualTask(stage.Timeout(inner, stage.Sleep(driver, 5.0)), what="the Timeout")
+    task = timeout_task(stage.Timeout(inner, stage.Sleep(driver, 5.0)))
     task.poll()
     task.drop()
     expect(inner.drops == 1, "timeout_dropped",
