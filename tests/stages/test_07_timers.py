@@ -1243,9 +1243,11 @@ class TimerModel(RuleBasedStateMachine):
         want = min((m[0] for m in self.model), default=None)
         if earliest != want:
             hint = culprit.get(self.last, "timer_driver")
-            if hint == "timer_driver" and want is not None and earliest is not None \
-                    and earliest > want:
-                hint = "max_heap"
+            if want is not None and earliest is not None and earliest > want \
+                    and any(m[0] == earliest for m in self.model):
+                # a live timer, but not the earliest: the order is broken
+                hint = ("cancel_breaks_order" if self.last in ("drop", "drop_fired", "ready_unfired")
+                        else "wake_before_state" if self.last == "fire_inline" else "max_heap")
             self.fail(hint, f"next_deadline() returned {earliest!r}; the earliest live timer is "
                             f"{want!r}.")
 
