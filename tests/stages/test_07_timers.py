@@ -1105,6 +1105,11 @@ class TimerModel(RuleBasedStateMachine):
                           + (" (its task is polled inside wake())" if inline else ""))
         self.poll(i)
 
+    @rule(delays=st.lists(st.integers(1, 4), min_size=2, max_size=4))
+    def new_sleeps(self, delays: list[int]) -> None:
+        for delay in delays:  # several timers at once: a heap with some shape
+            self.new_sleep(delay, inline=False)
+
     @rule(index=st.integers(0, 7))
     def repoll(self, index: int) -> None:
         i = self.pick(index, ("waiting", "fired"))
@@ -1134,7 +1139,7 @@ class TimerModel(RuleBasedStateMachine):
         self.model[:] = [m for m in self.model if m[2] != i]
         self.last = "drop_fired" if was == "fired" else "drop"
 
-    @rule(seconds=st.integers(0, 3))
+    @rule(seconds=st.integers(0, 4))
     def fire(self, seconds: int) -> None:
         self.clock.advance(seconds)
         self.fire_now()
