@@ -428,6 +428,9 @@ def test_driver_updates_its_state_before_waking() -> None:
     clock.advance(1)
     driver.fire_expired()
     task.waker.reraise()
+    expect(task.waker.woken, "timeout",
+           "A Timeout(a future that never finishes, deadline=1) was polled at t=0; at t=1, "
+           "fire_expired() woke nobody: the deadline never woke the Timeout's task.")
     expect(task.done and task.value == "elapsed", "timeout",
            f"A Timeout(deadline=1) woken at t=1 and polled inside wake() gave {task.results[1:]} "
            "instead of raising Elapsed.")
