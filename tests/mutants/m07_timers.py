@@ -215,6 +215,11 @@ MUTANTS = [
                    "            raise Elapsed(f\"deadline has elapsed ({self._sleep.deadline:g})\")\n"
                    "        try:\n            result = self._inner.poll(cx)\n",
            note="Timeout polls the deadline first: a future ready at the deadline loses"),
+    mutant("timeout_never_arms_timer", STAGE, hint="timeout", file=FILE,
+           find="        if self._sleep.poll(cx) is not Pending:\n",
+           replace="        if self._sleep._driver.clock.now() >= self._sleep.deadline:\n",
+           note="Timeout compares the clock itself instead of polling its sleep: no timer is "
+                "ever registered, so nothing wakes the task at the deadline"),
     mutant("fire_count_includes_dead", STAGE, hint="timer_driver", file=FILE,
            find="            heapq.heappop(heap)\n            waker, entry.waker = entry.waker, None\n",
            replace="            heapq.heappop(heap)\n            fired += entry.waker is None\n"
