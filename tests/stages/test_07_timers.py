@@ -1251,6 +1251,12 @@ class TimerModel(RuleBasedStateMachine):
         want = min((m[0] for m in self.model), default=None)
         if earliest != want:
             hint = culprit.get(self.last, "timer_driver")
+            gone = [i for i, sleep in enumerate(self.sleeps) if sleep.deadline == earliest
+                    and not any(m[2] == i for m in self.model)]  # its timer should be gone
+            if gone and all(self.state[i] == "dropped" for i in gone):
+                hint = "dropped_sleep"
+            elif gone and all(self.state[i] == "done" for i in gone):
+                hint = "ready_sleep_entry"
             if want is not None and earliest is not None and earliest > want \
                     and any(m[0] == earliest for m in self.model):
                 # a live timer, but not the earliest: the order is broken
