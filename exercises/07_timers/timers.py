@@ -388,6 +388,8 @@ class Executor:
         - No timer at all: nothing can ever wake the root: raise `Deadlock`.
         - Otherwise `self.clock.park(deadline - now)` (a virtual clock jumps ahead), then
           `self.timers.fire_expired()`.
+        - Never park for a negative time: on a real clock the deadline may have passed
+          since the round looked (`time.sleep` raises ValueError on a negative number).
         - Read the earliest deadline here, after the round: a task may just have
           registered an earlier one.
         """

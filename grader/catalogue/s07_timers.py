@@ -156,6 +156,146 @@ STAGE = Stage(
             slide="Parking until the next deadline",
         ),
         Hint(
+            id="not_due_at_deadline",
+            title="A sleep was late at its exact deadline",
+            symptom="At exactly the deadline, a Sleep was still Pending, or fire_expired() did "
+                    "not wake its timer.",
+            why="The deadline is the first instant at which the sleep is done: `now == "
+                "deadline` is due. A timer not fired at that instant is fired by nothing else: "
+                "a virtual clock has already jumped there and will not move again, so the task "
+                "sleeps forever.",
+            check="Compare the two places that decide 'due': Sleep.poll and fire_expired. Do "
+                  "both treat `now == deadline` the same way, as due?",
+            rust="tokio: `if now >= deadline { Poll::Ready(()) }`; the driver fires every entry "
+                 "whose deadline is `<=` the current tick.",
+            slide="Sleep: a future that waits for the clock",
+        ),
+        Hint(
+            id="wake_before_state",
+            title="The driver woke a task before it had finished firing the timer",
+            symptom="A task polled inside wake() (legal: an executor may poll at once) found "
+                    "the driver half-updated: the fired timer still counted, or another timer "
+                    "went missing afterwards.",
+            why="A wake may run the woken task right away, and that task calls back into the "
+                "driver (its Sleep cancels its entry, polls, registers). Everything the fire "
+                "changes must be done before the wake, or the task sees, and changes, a state "
+                "that is about to be overwritten.",
+            check="In fire_expired, for one due timer: what happens before `wake()` and what "
+                  "after? Is anything about that timer (or the heap) still to be done once "
+                  "`wake()` returns?",
+            rust="tokio's driver marks an entry fired (`STATE_DEREGISTERED`) and takes its "
+                 "waker before waking it.",
+            slide="Fire, then wake",
+        ),
+        Hint(
+            id="cancel_breaks_order",
+            title="After a cancel, the earliest timer is no longer first",
+            symptom="A timer was cancelled, and then next_deadline() or fire_expired() no longer "
+                    "found the earliest live timer first.",
+            why="A heap is a list with an order invariant that only heapq's own functions keep. "
+                "Taking an item out of the middle (`remove`, `del`, a filtering comprehension) "
+                "leaves a list that is no longer a heap: index 0 is not the minimum any more.",
+            check="How does cancel take the entry out? If it changes the list itself, what "
+                  "restores the heap invariant afterwards? (Marking the entry dead needs "
+                  "nothing.)",
+            rust="`BinaryHeap` has no remove: tokio and the workshop mark the entry instead "
+                 "and skip it when it surfaces.",
+            slide="Drop removes the timer",
+        ),
+        Hint(
+            id="cancel_fired",
+            title="Cancelling a timer that already fired (or was cancelled)",
+            symptom="cancel() of a timer that had already fired, or was already cancelled, "
+                    "changed the driver: the count went wrong, another timer was lost, or it "
+                    "raised.",
+            why="A Sleep can be woken and then dropped before its next poll (its task was "
+                "aborted, a select moved on). Its drop cancels an entry the driver already "
+                "forgot. That cancel must do nothing, or the driver's bookkeeping drifts.",
+            check="In cancel, how do you know whether the entry is still live? What do you "
+                  "change when it is not?",
+            rust="tokio's `clear_entry` is idempotent: a fired or removed entry is skipped.",
+            slide="Drop removes the timer",
+        ),
+        Hint(
+            id="ready_sleep_entry",
+            title="A finished sleep left its timer behind",
+            symptom="A Sleep returned Ready before the driver fired its timer (polled late, "
+                    "after its deadline), and the timer stayed in the driver.",
+            why="A sleep can be polled after its deadline before the driver has run (another "
+                "wake, a select). It is Ready, and its task moves on: the timer it registered "
+                "will wake a task that no longer waits, and keeps the driver's count and next "
+                "deadline wrong.",
+            check="In Sleep.poll, on the Ready path: is an entry still registered? What happens "
+                  "to it?",
+            rust="tokio's `Sleep` owns its `TimerEntry`: once the sleep is done the entry is "
+                 "deregistered (and at the latest when the `Sleep` is dropped).",
+            slide="Drop removes the timer",
+        ),
+        Hint(
+            id="poll_after_ready",
+            title="Polled after it finished",
+            symptom="A Sleep or a Timeout that had finished (Ready, or Elapsed) was polled again "
+                    "and did not raise PolledAfterCompletion.",
+            why="A finished future has given its output away; a poll after that is a bug in "
+                "whoever polls, and the future says so instead of answering again (or polling "
+                "an inner future that already finished).",
+            check="Does each future remember that it finished, and check that first in poll?",
+            rust="`Future::poll` after `Ready` may panic; `FusedFuture` makes it explicit.",
+            slide="Sleep: a future that waits for the clock",
+        ),
+        Hint(
+            id="falsy_value",
+            title="Ready(0) is a value",
+            symptom="The inner future of a Timeout returned a falsy value (0, \"\", None, [], "
+                    "False) and the Timeout did not return it.",
+            why="Readiness is `Ready` versus `Pending`, not whether the value is truthy. `0`, "
+                "`\"\"` and `None` are outputs like any other.",
+            check="In Timeout.poll, how do you decide that the inner future finished? Does that "
+                  "test look at the value?",
+            rust="`Poll::Ready(0)` matches `Poll::Ready(v)`; Rust has no truthiness.",
+            slide="Values and panics pass through",
+        ),
+        Hint(
+            id="timeout_error",
+            title="An exception was lost inside Timeout",
+            symptom="The inner future raised, and the Timeout returned a value or raised "
+                    "something else instead of letting that exception out.",
+            why="An exception in a future is Python's panic: it unwinds through every "
+                "combinator that polled it, up to the task (and its JoinHandle). A Timeout only "
+                "adds a deadline; it does not decide what a failure means.",
+            check="In Timeout.poll, what happens when the inner poll raises? What is cleaned up, "
+                  "and what goes on up?",
+            rust="A panic in the inner future unwinds through `Timeout::poll`; the timer is "
+                 "removed by `Drop` on the way.",
+            slide="Values and panics pass through",
+        ),
+        Hint(
+            id="timeout_dropped",
+            title="A dropped Timeout kept its inner future",
+            symptom="A Timeout was dropped before it finished, and its inner future was not "
+                    "dropped (or was dropped more than once).",
+            why="Dropping a combinator cancels everything it owns. The inner future may hold a "
+                "lock guard, a channel slot or its own timer: only its drop gives them back.",
+            check="What does Timeout.drop() do with each of the two futures it owns, and only "
+                  "when it has not finished yet?",
+            rust="`Timeout<F>` owns `F` and a `Sleep`: dropping it drops both.",
+            slide="Timeout is a select",
+        ),
+        Hint(
+            id="park_negative",
+            title="A deadline that passed just before parking",
+            symptom="With a clock that moves between two reads (real time does), the executor "
+                    "called clock.park() with a negative timeout (time.sleep() raises "
+                    "ValueError), or gave up with Deadlock though a timer was set.",
+            why="On a real clock, time passes between the round that found nothing due and the "
+                "moment `_park` reads the clock: the earliest deadline may have just passed. "
+                "Then there is nothing to wait for: fire what is due. A virtual clock never "
+                "shows this, which is why it is easy to miss.",
+            check="In `_park`, what if `deadline - now` is zero or negative?",
+            rust="tokio uses `deadline.saturating_duration_since(now)`: never negative.",
+            slide="Parking until the next deadline",
+        ),
+        Hint(
             id="capstone",
             title="The capstone pipeline",
             symptom="capstone.main() with a virtual clock did not return the expected log.",

@@ -431,7 +431,7 @@ class Executor:
             raise Deadlock("block_on: the root future is Pending, no task is runnable and no "
                            "timer is set, so nothing can ever wake it (deadlock)")
         timeout = deadline - self.clock.now()
-        if timeout > 0:
+        if timeout > 0:  # a real clock may have passed the deadline since the round looked
             self.clock.park(timeout)  # a virtual clock jumps ahead instead (idle auto-advance)
         self.timers.fire_expired()
 

@@ -2,26 +2,40 @@
 
 Order matters: basic behaviour first, then one test per mistake, so the first failure
 names the mistake (see tests/mutants/m07_timers.py). Time is virtual (kit/clock.py): it
-moves only when a test advances it or when the executor parks, so every run is exact.
+moves only when a test advances it or when the executor parks, so every run is exact. The
+one place where real time matters (the clock moves between two reads) uses a scripted
+clock that ticks on every read (kit/ticking_clock.py), never real time.
 """
 
 from __future__ import annotations
 
+import math
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import seed, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from kit import ScriptedFuture, SpyWaker, expect, fail, load_stage, watchdog
+from kit import HintedFailure, ManualTask, ScriptedFuture, SpyWaker, expect, fail, load_stage, poll_once
+from kit.checking_waker import InlineTask
 from kit.clock import VirtualClock
-from stdtask import Context, Pending, Ready, TodoError, Waker
+from kit.failures import raised
+from kit.spies import expect_polled_after_completion_detected
+from kit.ticking_clock import NEGATIVE_PARK, TickingClock
+from kit.watchdog import watchdog
+from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, TodoError, Waker
 
 stage = load_stage("07_timers")
 
 LIMIT = 5.0  # seconds: only a hang catcher, every test here takes milliseconds
+R = TypeVar("R")
+FALSY = (0, "", None, [], False, 0.0)
 
+
+# --- helpers ------------------------------------------------------------------------------
 
 def run(root: Any, clock: Any, hint: str, what: str = "the test's root future") -> Any:
     """`block_on(root, clock=clock)`, turning a hang into a failure with `hint`."""
@@ -29,8 +43,23 @@ def run(root: Any, clock: Any, hint: str, what: str = "the test's root future") 
                     message=f"block_on({what}) never returned")
 
 
-def poll_with(future: Any, waker: Waker) -> Any:
-    return future.poll(Context(waker))
+def is_tie_error(error: BaseException) -> bool:
+    """The TypeError of a heap comparing two items that have no order (wakers, entries)."""
+    return isinstance(error, TypeError) and "not supported between instances" in str(error)
+
+
+def no_tie(what: str, action: Callable[[], R]) -> R:
+    """Run `action`; the heap comparing unorderable items becomes the `heap_tie` failure.
+
+    Any other exception goes on as itself (the grader shows it at its line).
+    """
+    try:
+        return action()
+    except TypeError as error:
+        if is_tie_error(error):
+            fail("heap_tie", f"{what} raised {raised(error)}: two timers with the same deadline "
+                             "made the heap compare the next field of its items.")
+        raise
 
 
 class OrderSpy(Waker):
@@ -46,7 +75,103 @@ class OrderSpy(Waker):
         self.log.append(self.name)
 
 
+class PollOnce(Future[Poll[Any]]):
+    """Polls `inner` once with the task's waker and finishes with what it answered.
+
+    Used to let one task poll a future (which stores that task's waker) before another task
+    awaits the same future: the future has moved to a new task with a new waker.
+    """
+
+    def __init__(self, inner: Future[Any]) -> None:
+        self.inner = inner
+
+    def poll(self, cx: Context) -> Poll[Poll[Any]]:
+        return Ready(self.inner.poll(cx))
+
+
+class Probe(Future[Any]):
+    """Records what `look()` returns each time it is polled, then polls `inner`."""
+
+    def __init__(self, inner: Future[Any], look: Callable[[], Any]) -> None:
+        self.inner, self.look = inner, look
+        self.seen: list[Any] = []
+
+    def poll(self, cx: Context) -> Poll[Any]:
+        self.seen.append(self.look())
+        return self.inner.poll(cx)
+
+
+def timeout_task(timeout: Any) -> ManualTask[Any]:
+    """A ManualTask polling a Timeout; a waker nobody keeps is the latest-waker mistake here."""
+    return ManualTask(timeout, what="the Timeout", lost_waker_hint="stale_waker",
+                      stale_waker_hint="stale_waker")
+
+
+def driver_state(driver: Any) -> tuple[int, float | None]:
+    """(len(driver), next_deadline()); the count read without len(), so a negative one shows."""
+    return driver.__len__(), driver.next_deadline()
+
+
+class CatchElapsed(Future[str]):
+    """Polls a Timeout; finishes with "elapsed" when it raises Elapsed (as `except` would)."""
+
+    def __init__(self, timeout: Any) -> None:
+        self.timeout = timeout
+
+    def poll(self, cx: Context) -> Poll[str]:
+        try:
+            result = self.timeout.poll(cx)
+        except stage.Elapsed:
+            return Ready("elapsed")
+        return Pending if result is Pending else Ready(f"returned {result!r}")
+
+
 # --- sleep in the executor -----------------------------------------------------------------
+
+@pytest.mark.hint("fired_early")
+def test_sleep_is_never_ready_early() -> None:
+    deadline = 2.0
+    just_before = math.nextafter(deadline, -math.inf)  # the largest float below 2
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    sleep = stage.Sleep(driver, deadline)
+    spy = SpyWaker("the Sleep's waker")
+    for when, what in ((0.0, "its first poll at t=0"), (0.0, "a spurious second poll at t=0"),
+                       (1.5, "a poll at t=1.5"),
+                       (just_before, f"a poll at t={just_before!r} (the largest float below 2)")):
+        clock.advance(when - clock.now())
+        result = poll_once(sleep, spy)
+        expect(result is Pending, "fired_early",
+               f"Sleep(deadline=2) answered {result!r} on {what}: it finished early.")
+    fired = driver.fire_expired()
+    expect(not spy.woken, "fired_early",
+           f"At t={just_before!r}, the largest float below 2, fire_expired() woke the timer "
+           f"due at t=2 (it returned {fired!r}): a timer is never early, by any epsilon.")
+
+
+@pytest.mark.hint("not_due_at_deadline")
+def test_sleep_is_ready_exactly_at_its_deadline() -> None:
+    clock = VirtualClock(start=2.0)
+    driver = stage.TimerDriver(clock)
+    result = poll_once(stage.Sleep(driver, 2.0))
+    expect(result == Ready(None), "not_due_at_deadline",
+           f"A Sleep(deadline=2) polled for the first time at exactly t=2 returned {result!r} "
+           "instead of Ready(None).")
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    sleep = stage.Sleep(driver, 2.0)
+    spy = SpyWaker("the Sleep's waker")
+    poll_once(sleep, spy)
+    clock.advance(2.0)
+    driver.fire_expired()
+    expect(spy.woken, "not_due_at_deadline",
+           "A Sleep(deadline=2) was polled at t=0; at exactly t=2, fire_expired() did not wake "
+           "its waker.")
+    result = poll_once(sleep, spy)
+    expect(result == Ready(None), "not_due_at_deadline",
+           f"A Sleep(deadline=2) woken at exactly t=2 returned {result!r} on its next poll "
+           "instead of Ready(None).")
+
 
 @pytest.mark.hint("sleep")
 def test_sleep_wakes_exactly_at_the_deadline() -> None:
@@ -91,20 +216,33 @@ def test_elapsed_sleep_is_ready_without_parking() -> None:
 def test_driver_fires_a_due_timer() -> None:
     clock = VirtualClock()
     driver = stage.TimerDriver(clock)
+    expect(len(driver) == 0 and driver.next_deadline() is None, "timer_driver",
+           f"A new TimerDriver has len() {len(driver)} and next_deadline() "
+           f"{driver.next_deadline()!r}; expected 0 and None.")
     spy = SpyWaker("the timer's waker")
     driver.register(2.0, spy)
     expect(len(driver) == 1, "timer_driver", f"After one register(), len(driver) is {len(driver)}.")
     expect(driver.next_deadline() == 2.0, "timer_driver",
            f"next_deadline() with one timer at 2 returned {driver.next_deadline()!r}.")
     clock.advance(1)
-    driver.fire_expired()
+    fired = driver.fire_expired()
     expect(not spy.woken, "timer_driver", "fire_expired() at t=1 woke a timer due at t=2.")
+    expect(fired == 0, "timer_driver",
+           f"fire_expired() at t=1, with one timer due at t=2, returned {fired!r}: it returns "
+           "how many timers it woke (0 here).")
     clock.advance(1)
-    driver.fire_expired()
+    fired = driver.fire_expired()
     expect(spy.wake_count == 1, "timer_driver",
            f"fire_expired() at t=2 woke the timer due at t=2 {spy.wake_count} times, not once.")
+    expect(fired == 1, "timer_driver",
+           f"fire_expired() woke one timer and returned {fired!r}, not 1.")
     expect(len(driver) == 0 and driver.next_deadline() is None, "timer_driver",
-           "After its timer fired, the driver still holds an entry.")
+           f"After its only timer fired, the driver has len() {len(driver)} and next_deadline() "
+           f"{driver.next_deadline()!r}; expected 0 and None.")
+    fired = driver.fire_expired()
+    expect(spy.wake_count == 1 and fired == 0, "timer_driver",
+           f"A second fire_expired() at t=2 returned {fired!r} and the timer has now been woken "
+           f"{spy.wake_count} times: each timer fires once.")
 
 
 @pytest.mark.hint("max_heap")
@@ -132,37 +270,194 @@ def test_driver_equal_deadlines_fire_in_registration_order() -> None:
     clock = VirtualClock()
     driver = stage.TimerDriver(clock)
     log: list[str] = []
-    try:
-        for name in ("first", "second", "third"):
-            driver.register(1.0, OrderSpy(log, name))
-        driver.register(0.5, OrderSpy(log, "earlier"))
-    except TypeError as error:
-        fail("heap_tie", f"Registering a second timer with the same deadline raised "
-                         f"TypeError: {error}")
+    names = ("first", "second", "third", "fourth", "fifth", "sixth")
+    spies = [OrderSpy(log, name) for name in names]
+    for spy in spies[:3]:
+        no_tie("Registering a second timer with the same deadline",
+               lambda spy=spy: driver.register(1.0, spy))  # type: ignore[misc]
+    no_tie("Registering a timer", lambda: driver.register(0.5, OrderSpy(log, "earlier")))
     clock.advance(1)
-    driver.fire_expired()
+    no_tie("fire_expired() with three timers due at the same time", driver.fire_expired)
     expect(log == ["earlier", "first", "second", "third"], "heap_tie",
            f"Three timers due at t=1 (registered first, second, third) and one at t=0.5 woke "
            f"in the order {log}; equal deadlines fire in registration order (FIFO).")
+    # Objects freed just before are reused newest-first: entries created now tend to get
+    # *decreasing* addresses, so an order by id() or by address is not registration order.
+    scratch = stage.TimerDriver(clock)
+    freed = sorted((scratch.register(9.0, SpyWaker()) for _ in range(12)), key=id)
+    del scratch
+    while freed:
+        freed.pop(0)
+    log.clear()
+    for spy in spies[3:]:
+        no_tie("Registering timers with the same deadline",
+               lambda spy=spy: driver.register(2.0, spy))  # type: ignore[misc]
+    clock.advance(1)
+    no_tie("fire_expired() with three timers due at the same time", driver.fire_expired)
+    expect(log == ["fourth", "fifth", "sixth"], "heap_tie",
+           f"Three timers due at t=2 (registered fourth, fifth, sixth) woke in the order {log}; "
+           "equal deadlines fire in registration order (FIFO), whatever else the entries hold.")
+
+
+@pytest.mark.hint("dropped_sleep")
+def test_driver_cancelled_timer_wakes_nobody() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    log: list[str] = []
+    entries = {name: driver.register(deadline, OrderSpy(log, name))
+               for deadline, name in ((1.0, "A"), (2.0, "B"), (3.0, "C"), (4.0, "D"))}
+    driver.cancel(entries["A"])
+    driver.cancel(entries["C"])
+    what = "Timers A@1, B@2, C@3, D@4 were registered, then A and C cancelled"
+    expect(driver.__len__() == 2, "dropped_sleep",
+           f"{what}: len(driver) is {driver.__len__()}, not 2.")
+    earliest = driver.next_deadline()
+    expect(earliest == 2.0, "dropped_sleep",
+           f"{what}: next_deadline() returned {earliest!r}, not 2 (the executor would park for "
+           "a cancelled timer).")
+    clock.advance(4)
+    fired = driver.fire_expired()
+    expect("A" not in log and "C" not in log, "dropped_sleep",
+           f"{what}; at t=4, fire_expired() woke {log}: a cancelled timer was woken.")
+    expect(log == ["B", "D"], "dropped_sleep", f"{what}; at t=4, fire_expired() woke {log}.")
+    expect(fired == 2, "timer_driver",
+           f"{what}; at t=4, fire_expired() woke B and D and returned {fired!r}, not 2: it "
+           "returns how many timers it woke (cancelled ones do not count).")
+
+
+@pytest.mark.hint("cancel_breaks_order")
+def test_cancel_keeps_the_earliest_first() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    log: list[str] = []
+    plan = [(1.0, "A"), (2.0, "B"), (1.0, "C"), (3.0, "D"), (2.0, "E"), (1.5, "F")]
+    entries = {name: no_tie("Registering timers", lambda d=d, n=name: driver.register(  # type: ignore[misc]
+        d, OrderSpy(log, n))) for d, name in plan}
+    driver.cancel(entries["A"])
+    earliest = driver.next_deadline()
+    expect(earliest == 1.0, "cancel_breaks_order",
+           f"Timers A@1, B@2, C@1, D@3, E@2, F@1.5 were registered, then A cancelled: "
+           f"next_deadline() returned {earliest!r}, not 1 (C is still due at 1).")
+    driver.cancel(entries["F"])
+    clock.advance(3)
+    no_tie("fire_expired()", driver.fire_expired)
+    expect(log == ["C", "B", "E", "D"], "cancel_breaks_order",
+           f"Timers A@1, B@2, C@1, D@3, E@2, F@1.5 were registered, A and F cancelled; at t=3 "
+           f"the others woke in the order {log}, not C, B, E, D (deadline order).")
+
+
+@pytest.mark.hint("cancel_fired")
+def test_cancel_after_fire_or_twice_changes_nothing() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    early = driver.register(1.0, SpyWaker("timer at 1"))
+    later_spy = SpyWaker("timer at 5")
+    later = driver.register(5.0, later_spy)
+    clock.advance(1)
+    driver.fire_expired()  # the timer at 1 fires
+
+    def cancel(entry: Any, what: str) -> None:
+        try:
+            driver.cancel(entry)
+        except (ValueError, KeyError, IndexError) as error:
+            fail("cancel_fired", f"cancel() of {what} raised {raised(error)}; it should do "
+                                 "nothing.")
+
+    cancel(early, "a timer that already fired")
+    state = driver_state(driver)
+    expect(state == (1, 5.0), "cancel_fired",
+           f"The timer at 1 fired, then was cancelled (a Sleep dropped after its wake, before "
+           f"its next poll): the driver now has len() {state[0]} and next_deadline() "
+           f"{state[1]!r}, instead of 1 and 5 (only the timer at 5 is live).")
+    cancel(later, "a live timer")
+    cancel(later, "a timer cancelled once already")
+    state = driver_state(driver)
+    expect(state == (0, None), "cancel_fired",
+           f"The timer at 5 was cancelled twice: the driver has len() {state[0]} and "
+           f"next_deadline() {state[1]!r} instead of 0 and None.")
+    clock.advance(5)
+    driver.fire_expired()
+    expect(not later_spy.woken, "cancel_fired", "A timer cancelled twice was still woken.")
+
+
+@pytest.mark.hint("wake_before_state")
+def test_driver_updates_its_state_before_waking() -> None:
+    # The worst (and legal) timing for a waker: the task is polled inside wake(). It must
+    # find the driver in its final state: the fired timer gone, the other one untouched.
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    first = stage.Sleep(driver, 1.0)
+    probe = Probe(first, lambda: driver_state(driver))
+    task = InlineTask(probe, name="the task sleeping until t=1")
+    task.poll()
+    other_spy = SpyWaker("waker of the Sleep until t=5")
+    other = stage.Sleep(driver, 5.0)
+    poll_once(other, other_spy)
+    clock.advance(1)
+    driver.fire_expired()
+    task.waker.reraise()
+    expect(task.waker.woken, "timer_driver",
+           "A Sleep(deadline=1) was polled at t=0; at t=1, fire_expired() did not wake it.")
+    expect(task.done, "wake_before_state",
+           f"The timer at 1 fired and its task was polled at once, inside wake(); it got "
+           f"{task.results[1:]} instead of Ready(None).")
+    inside = probe.seen[-1]
+    expect(inside == (1, 5.0), "wake_before_state",
+           f"While the timer at 1 was being fired, its task was polled inside wake() and saw "
+           f"len(driver) = {inside[0]} and next_deadline() = {inside[1]!r} (expected 1 and 5): "
+           "the driver woke the task before it had finished firing that timer.")
+    after = driver_state(driver)
+    expect(after == (1, 5.0), "wake_before_state",
+           f"After fire_expired() at t=1 (whose woken task was polled inside wake()), the "
+           f"driver has len() {after[0]} and next_deadline() {after[1]!r} instead of 1 and 5.")
+    clock.advance(4)
+    driver.fire_expired()
+    expect(other_spy.wake_count == 1, "wake_before_state",
+           f"The Sleep until t=5 was woken {other_spy.wake_count} times at t=5, not once; the "
+           "driver lost it while firing the timer at 1 (whose task was polled inside wake()).")
+
+    # The same with a Timeout: polled inside wake(), it raises Elapsed and drops its sleep.
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    inner = ScriptedFuture(pending=None, name="the future under the Timeout",
+                           misuse_hint="timeout")
+    task = InlineTask(CatchElapsed(stage.Timeout(inner, stage.Sleep(driver, 1.0))),
+                      name="the task awaiting a Timeout(deadline=1)")
+    task.poll()
+    poll_once(stage.Sleep(driver, 5.0), SpyWaker("waker of the Sleep until t=5"))
+    clock.advance(1)
+    driver.fire_expired()
+    task.waker.reraise()
+    expect(task.waker.woken, "timeout",
+           "A Timeout(a future that never finishes, deadline=1) was polled at t=0; at t=1, "
+           "fire_expired() woke nobody: the deadline never woke the Timeout's task.")
+    expect(task.done and task.value == "elapsed", "timeout",
+           f"A Timeout(deadline=1) woken at t=1 and polled inside wake() gave {task.results[1:]} "
+           "instead of raising Elapsed.")
+    after = driver_state(driver)
+    expect(after == (1, 5.0), "wake_before_state",
+           f"A Timeout(deadline=1) was polled inside the wake() of its timer, raised Elapsed "
+           f"and dropped its sleep; then the driver has len() {after[0]} and next_deadline() "
+           f"{after[1]!r}, instead of 1 and 5 (the Sleep until t=5).")
 
 
 # --- one Sleep, polled by hand -------------------------------------------------------------
 
-@pytest.mark.hint("fired_early")
-def test_sleep_is_never_ready_early() -> None:
+@pytest.mark.hint("sleep")
+def test_sleep_registers_on_its_first_poll_only() -> None:
     clock = VirtualClock()
     driver = stage.TimerDriver(clock)
-    sleep = stage.Sleep(driver, 2.0)
-    for when, what in ((0.0, "its first poll"), (0.0, "a spurious poll at once"),
-                       (1.5, "a poll at t=1.5")):
-        clock.advance(when - clock.now())
-        result = poll_with(sleep, SpyWaker())
-        expect(result is Pending, "fired_early",
-               f"Sleep(deadline=2) answered {result!r} on {what}: it finished early.")
-    clock.advance(0.5)
-    result = poll_with(sleep, SpyWaker())
-    expect(result == Ready(None), "fired_early",
-           f"Sleep(deadline=2) polled at t=2 returned {result!r} instead of Ready(None).")
+    sleep = stage.Sleep(driver, 1.0)
+    expect(len(driver) == 0, "sleep",
+           f"Creating a Sleep (not polled yet) left {len(driver)} timer(s) in the driver: a "
+           "future does nothing before its first poll.")
+    sleep.drop()  # dropped without ever being polled: nothing to clean up
+    expect(sleep.deadline == 1.0, "sleep", f"Sleep(driver, 1.0).deadline is {sleep.deadline!r}.")
+    sleep = stage.Sleep(driver, 1.0)
+    result = poll_once(sleep)
+    expect(result is Pending and len(driver) == 1, "sleep",
+           f"A Sleep(deadline=1) polled at t=0 returned {result!r} and left {len(driver)} "
+           "timer(s) in the driver; expected Pending and 1.")
 
 
 @pytest.mark.hint("stale_waker")
@@ -171,13 +466,51 @@ def test_sleep_repoll_updates_the_waker() -> None:
     driver = stage.TimerDriver(clock)
     sleep = stage.Sleep(driver, 1.0)
     first, second = SpyWaker("waker of poll #1"), SpyWaker("waker of poll #2")
-    poll_with(sleep, first)
-    poll_with(sleep, second)  # the task moved: a new waker
+    poll_once(sleep, first)
+    poll_once(sleep, second)  # the task moved: a new waker
     clock.advance(1)
     driver.fire_expired()
     expect(second.woken, "stale_waker",
            "A Sleep was polled with waker #1, then with waker #2; when its deadline passed, "
            f"waker #2 was not woken (waker #1 was woken {first.wake_count} times).")
+
+
+@pytest.mark.hint("stale_waker")
+def test_timeout_repoll_updates_the_waker() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    inner = ScriptedFuture(pending=None, name="the future under the Timeout",
+                           misuse_hint="timeout")
+    task = timeout_task(stage.Timeout(inner, stage.Sleep(driver, 2.0)))
+    task.poll()
+    task.poll()  # the Timeout moved to another task: a new waker
+    clock.advance(2)
+    driver.fire_expired()
+    expect(task.is_woken, "stale_waker",
+           "A Timeout(a future that never finishes, deadline=2) was polled with waker #1, then "
+           "with waker #2; at t=2 its timer fired, but waker #2 was not woken"
+           + (" (waker #1 was)." if task.stale_wakes else "."))
+
+
+@pytest.mark.hint("stale_waker")
+def test_sleep_until_awaited_by_another_task_wakes_it() -> None:
+    clock = VirtualClock()
+
+    async def root() -> float:
+        sleep = stage.sleep_until(3)
+        first = await stage.spawn(PollOnce(sleep))  # a task polls it once, then finishes
+        expect(first is Pending, "sleep", f"sleep_until(3) polled at t=0 returned {first!r}.")
+        await sleep  # now the root waits on it: a new waker
+        return stage.now()
+
+    try:
+        end = run(root(), clock, "stale_waker")
+    except stage.Deadlock:
+        fail("stale_waker", "A task polled sleep_until(3) once and finished; then the root "
+                            "awaited the same Sleep. The root was never woken (block_on raised "
+                            "Deadlock after t=3): the Sleep's timer did not wake the waker of "
+                            "its latest poll, the root's.")
+    expect(end == 3, "stale_waker", f"The root's sleep_until(3) finished at t={end:g}.")
 
 
 @pytest.mark.hint("duplicate_entry")
@@ -187,7 +520,7 @@ def test_sleep_repoll_does_not_register_again() -> None:
     sleep = stage.Sleep(driver, 1.0)
     wakers = [SpyWaker(f"waker of poll #{n}") for n in (1, 2, 3)]
     for waker in wakers:
-        poll_with(sleep, waker)
+        poll_once(sleep, waker)
     expect(len(driver) == 1, "duplicate_entry",
            f"One Sleep polled 3 times left {len(driver)} entries in the driver, not 1.")
     clock.advance(1)
@@ -204,7 +537,7 @@ def test_dropped_sleep_is_removed() -> None:
     driver = stage.TimerDriver(clock)
     sleep = stage.Sleep(driver, 1.0)
     spy = SpyWaker("the dropped Sleep's waker")
-    poll_with(sleep, spy)
+    poll_once(sleep, spy)
     sleep.drop()
     expect(len(driver) == 0 and driver.next_deadline() is None, "dropped_sleep",
            "A Sleep was polled once, then dropped; its timer is still in the driver.")
@@ -213,6 +546,91 @@ def test_dropped_sleep_is_removed() -> None:
     expect(not spy.woken, "dropped_sleep",
            "A Sleep was dropped before its deadline; when the deadline passed, its waker was "
            "still woken: that task may have finished or moved on.")
+
+
+@pytest.mark.hint("ready_sleep_entry")
+def test_sleep_ready_before_its_timer_fired_leaves_no_entry() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    sleep = stage.Sleep(driver, 2.0)
+    first = SpyWaker("waker of the Pending poll")
+    poll_once(sleep, first)
+    clock.advance(3)  # the deadline passed, the driver has not run yet
+    result = poll_once(sleep, SpyWaker("waker of the Ready poll"))
+    expect(result == Ready(None), "sleep",
+           f"A Sleep(deadline=2) polled at t=3 returned {result!r} instead of Ready(None).")
+    state = driver_state(driver)
+    expect(state == (0, None), "ready_sleep_entry",
+           f"A Sleep(deadline=2) was polled at t=0 (Pending), then at t=3, before the driver "
+           f"fired its timer (Ready). The driver still has len() {state[0]} and next_deadline() "
+           f"{state[1]!r}: the finished Sleep's timer is still there.")
+    driver.fire_expired()
+    expect(not first.woken, "ready_sleep_entry",
+           "A Sleep returned Ready, and the driver's next fire_expired() still woke the waker "
+           "of its earlier Pending poll: a finished future woke its task.")
+
+
+@pytest.mark.hint("cancel_fired")
+def test_sleep_dropped_after_its_timer_fired_is_harmless() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    fired_sleep, other = stage.Sleep(driver, 1.0), stage.Sleep(driver, 4.0)
+    fired_spy, other_spy = SpyWaker("the fired Sleep's waker"), SpyWaker("the other Sleep's waker")
+    poll_once(fired_sleep, fired_spy)
+    poll_once(other, other_spy)
+    clock.advance(1)
+    driver.fire_expired()
+    expect(fired_spy.woken, "timer_driver", "The Sleep until t=1 was not woken at t=1.")
+    try:
+        fired_sleep.drop()  # woken, but dropped before its next poll (its task was aborted)
+    except (ValueError, KeyError, IndexError) as error:
+        fail("cancel_fired", f"A Sleep whose timer had fired was dropped before its next poll; "
+                             f"drop() raised {raised(error)}.")
+    state = driver_state(driver)
+    expect(state == (1, 4.0), "cancel_fired",
+           f"A Sleep whose timer had fired was dropped before its next poll; the driver now has "
+           f"len() {state[0]} and next_deadline() {state[1]!r} instead of 1 and 4 (the other "
+           "Sleep's timer).")
+    clock.advance(3)
+    driver.fire_expired()
+    expect(other_spy.wake_count == 1, "cancel_fired",
+           f"The other Sleep (until t=4) was woken {other_spy.wake_count} times at t=4, not once.")
+
+
+@pytest.mark.hint("poll_after_ready")
+def test_finished_sleep_and_timeout_refuse_another_poll() -> None:
+    clock = VirtualClock(start=5)
+    driver = stage.TimerDriver(clock)
+    sleep = stage.Sleep(driver, 1.0)
+    result = poll_once(sleep)
+    expect(result == Ready(None), "not_due_at_deadline",
+           f"A Sleep(deadline=1) polled at t=5 returned {result!r}.")
+    expect_polled_after_completion_detected(sleep, "poll_after_ready", "A Sleep(deadline=1) at t=5")
+    won = stage.Timeout(ScriptedFuture("done", misuse_hint="poll_after_ready",
+                                       name="the inner future"), stage.Sleep(driver, 9.0))
+    result = poll_once(won)
+    expect(result == Ready("done"), "timeout",
+           f"A Timeout whose inner future is Ready('done') at once returned {result!r}.")
+    expect_polled_after_completion_detected(won, "poll_after_ready",
+                                            "A Timeout whose inner future was Ready")
+    elapsed = stage.Timeout(ScriptedFuture(pending=None, misuse_hint="poll_after_ready",
+                                           name="the inner future"), stage.Sleep(driver, 1.0))
+    try:
+        result = poll_once(elapsed)
+    except stage.Elapsed:
+        pass
+    else:
+        fail("timeout", f"A Timeout(a future that never finishes, deadline=1) polled at t=5 "
+                        f"returned {result!r} instead of raising Elapsed.")
+    try:
+        result = poll_once(elapsed)
+    except PolledAfterCompletion:
+        return
+    except stage.Elapsed:
+        fail("poll_after_ready", "A Timeout raised Elapsed, then, polled again, raised Elapsed "
+                                 "again instead of PolledAfterCompletion.")
+    fail("poll_after_ready", f"A Timeout raised Elapsed, then, polled again, answered {result!r} "
+                             "instead of raising PolledAfterCompletion.")
 
 
 @pytest.mark.hint("dropped_sleep")
@@ -233,7 +651,8 @@ def test_timeout_that_did_not_elapse_leaves_no_timer() -> None:
            f"timeout(5, a 1 s sleep) then sleep_until(8) gave {value!r} at t={end:g}.")
     expect(clock.parks == [1, 7], "dropped_sleep",
            f"After timeout(5, ...) finished at t=1, its timer should be gone; the executor "
-           f"parked {clock.parks} instead of [1, 7]: it woke at t=5 for a dropped timer.")
+           f"parked {clock.parks} instead of [1, 7]"
+           + (": it woke at t=5 for a dropped timer." if 4 in clock.parks else "."))
 
 
 # --- parking ------------------------------------------------------------------------------
@@ -260,8 +679,8 @@ def test_park_until_a_timer_registered_during_the_round() -> None:
                              f"round; block_on raised Deadlock ({error}).")
     expect(woke == [("task", 1), ("root", 10)], "park_timeout",
            f"The root slept 10 s, a task spawned by it slept 1 s (both timers set in the same "
-           f"round); they woke at {woke}. The executor parked {clock.parks} instead of [1, 9]: "
-           "its timeout was computed before the task's earlier timer existed.")
+           f"round); they woke at {woke}, and the executor parked {clock.parks} instead of "
+           "[1, 9].")
 
 
 @pytest.mark.hint("sleep")
@@ -279,10 +698,49 @@ def test_tasks_wake_in_deadline_order() -> None:
         for handle in handles:
             await handle
 
-    run(root(), clock, "sleep")
+    no_tie("Running four tasks, two of them sleeping 1 s", lambda: run(root(), clock, "sleep"))
     expect(woke == ["B@1", "D@1", "C@2", "A@3"], "sleep",
            f"Tasks A (3 s), B (1 s), C (2 s), D (1 s) woke as {woke}; expected deadline "
            "order, spawn order on ties: B@1, D@1, C@2, A@3.")
+
+
+@pytest.mark.hint("park_negative")
+def test_park_when_the_deadline_passed_meanwhile() -> None:
+    # Real time moves between two reads of the clock: after the round found nothing due,
+    # the deadline may pass before `_park` reads the clock again. This clock ticks `step` on
+    # every read; across these sleep lengths, for any number of reads, one run has the
+    # deadline pass right between the round's read and the park's.
+    step = 1.0
+    for k in range(1, 9):
+        seconds = (k + 0.5) * step
+        clock = TickingClock(step)
+
+        async def root(seconds: float = seconds) -> tuple[float, float]:
+            start = stage.now()
+            await stage.sleep(seconds)
+            return start, stage.now()
+
+        try:
+            start, end = run(root(), clock, "park_negative",
+                             f"a root awaiting sleep({seconds:g}) on a clock that ticks {step:g} "
+                             "on every read")
+        except stage.Deadlock as error:
+            fail("park_negative", f"A root awaited sleep({seconds:g}) on a clock that moves "
+                                  f"{step:g} s on every read (as real time does); block_on "
+                                  f"raised {raised(error)}, though the root's sleep had set a "
+                                  "timer (the clock can pass its deadline between two reads).")
+        except ValueError as error:
+            if str(error) != NEGATIVE_PARK:
+                raise
+            fail("park_negative", f"A root awaited sleep({seconds:g}) on a clock that moves "
+                                  f"{step:g} s on every read (as real time moves between two "
+                                  f"reads); the executor called clock.park() with a negative "
+                                  f"timeout, and the clock raised {raised(error)}, as "
+                                  "time.sleep() does: the deadline had passed between the "
+                                  "moment the round found nothing due and the park.")
+        expect(end - start >= seconds, "fired_early",
+               f"On a clock that ticks on every read, sleep({seconds:g}) from t={start:g} "
+               f"finished at t={end:g}: early.")
 
 
 # --- timeout ------------------------------------------------------------------------------
@@ -318,12 +776,160 @@ def test_timeout_returns_the_value_in_time() -> None:
         return 42
 
     async def root() -> tuple[int, float]:
-        return await stage.timeout(1, answer()), stage.now()  # ready at the deadline: wins
+        try:
+            return await stage.timeout(1, answer()), stage.now()  # ready at the deadline: wins
+        except stage.Elapsed:
+            fail("timeout", f"timeout(1, a future ready at t=1) raised Elapsed at "
+                            f"t={stage.now():g}; the inner future is polled first, so it wins "
+                            "a tie with the deadline.")
 
     out = run(root(), clock, "timeout")
     expect(out == (42, 1), "timeout",
            f"timeout(1, a future ready at t=1) gave {out}; the inner future is polled first, "
            "so it wins a tie with the deadline.")
+
+
+@pytest.mark.hint("falsy_value")
+def test_timeout_passes_falsy_values_through() -> None:
+    for value in FALSY:
+        for pending in (0, 1):
+            clock = VirtualClock()
+            driver = stage.TimerDriver(clock)
+            inner = ScriptedFuture(value, pending=pending, name=f"a future returning {value!r}",
+                                   misuse_hint="falsy_value")
+            task = timeout_task(stage.Timeout(inner, stage.Sleep(driver, 5.0)))
+            result = task.poll()
+            if pending:
+                inner.complete()
+                result = task.poll()
+            when = "on its first poll" if not pending else "when polled after it was woken"
+            expect(isinstance(result, Ready) and type(result.value) is type(value)
+                   and result.value == value, "falsy_value",
+                   f"The inner future returned Ready({value!r}) {when}; Timeout(it, deadline=5) "
+                   f"returned {result!r} instead of Ready({value!r}).")
+            expect(len(driver) == 0, "dropped_sleep",
+                   f"Timeout returned Ready({value!r}) and left {len(driver)} timer(s) in the "
+                   "driver.")
+
+    async def zero() -> int:
+        await stage.sleep(1)
+        return 0
+
+    async def root() -> Any:
+        return await stage.timeout(3, zero())
+
+    out = run(root(), VirtualClock(), "falsy_value")
+    expect(out == 0 and type(out) is int, "falsy_value",
+           f"block_on(a root awaiting timeout(3, a coroutine returning 0 after 1 s)) returned "
+           f"{out!r}, not 0.")
+
+
+class Boom(Exception):
+    """The error a future raises in these tests (like a panic in Rust)."""
+
+
+class RaisingFuture(Future[Any]):
+    """Pending once (after keeping the waker), then raises `Boom` on its next poll."""
+
+    def __init__(self) -> None:
+        self.error = Boom("the inner future failed")
+        self.polls = 0
+        self.waker: Waker | None = None
+
+    def poll(self, cx: Context) -> Poll[Any]:
+        self.polls += 1
+        if self.polls == 1:
+            self.waker = cx.waker
+            return Pending
+        raise self.error
+
+
+@pytest.mark.hint("timeout_error")
+def test_timeout_lets_the_inner_exception_out() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    inner = RaisingFuture()
+    timeout = stage.Timeout(inner, stage.Sleep(driver, 5.0))
+    task = timeout_task(timeout)
+    task.poll()
+    try:
+        result = task.poll()
+    except Boom as error:
+        expect(error is inner.error, "timeout_error",
+               "The inner future raised Boom; the Timeout raised a different Boom.")
+    except stage.Elapsed:
+        fail("timeout_error", "At t=0 the inner future raised Boom; the Timeout (deadline=5) "
+                              "raised Elapsed instead of letting Boom out.")
+    else:
+        fail("timeout_error", f"The inner future raised Boom when polled; the Timeout returned "
+                              f"{result!r} instead of letting the exception out (like a panic "
+                              "unwinding).")
+    expect(len(driver) == 0, "dropped_sleep",
+           f"The inner future raised, so the Timeout is over; {len(driver)} timer(s) are left "
+           "in the driver.")
+
+    async def failing() -> None:
+        await stage.sleep(1)
+        raise Boom("raised at t=1")
+
+    async def child() -> None:
+        await stage.timeout(5, failing())
+
+    async def root() -> str:
+        handle = stage.spawn(child())
+        try:
+            await handle
+        except Boom:
+            return "Boom came out"
+        return "no exception"
+
+    out = run(root(), VirtualClock(), "timeout_error")
+    expect(out == "Boom came out", "timeout_error",
+           "A task awaited timeout(5, a coroutine raising Boom at t=1); awaiting its JoinHandle "
+           f"gave {out!r}: the exception was lost.")
+
+
+@pytest.mark.hint("timeout_dropped")
+def test_dropped_timeout_drops_its_future_and_its_timer() -> None:
+    clock = VirtualClock()
+    driver = stage.TimerDriver(clock)
+    inner = ScriptedFuture(pending=None, name="the future under the Timeout",
+                           misuse_hint="timeout_dropped")
+    task = timeout_task(stage.Timeout(inner, stage.Sleep(driver, 5.0)))
+    task.poll()
+    task.drop()
+    expect(inner.drops == 1, "timeout_dropped",
+           f"A pending Timeout was dropped; its inner future was dropped {inner.drops} times, "
+           "not once (it may hold a resource: a lock, a channel slot).")
+    expect(len(driver) == 0, "dropped_sleep",
+           f"A pending Timeout was dropped; {len(driver)} timer(s) are left in the driver.")
+    clock.advance(5)
+    driver.fire_expired()
+    expect(not task.is_woken, "dropped_sleep",
+           "A pending Timeout was dropped; at its deadline its task was still woken.")
+
+    # The same through the executor: a task awaiting timeout() is aborted.
+    clock = VirtualClock()
+    inner = ScriptedFuture(pending=None, name="the future under timeout()",
+                           misuse_hint="timeout_dropped")
+
+    async def waiter() -> None:
+        await stage.timeout(10, inner)
+
+    async def root() -> None:
+        handle = stage.spawn(waiter())
+        await stage.sleep(1)
+        handle.abort()
+        await stage.sleep_until(20)
+
+    run(root(), clock, "timeout_dropped")
+    expect(inner.drops == 1, "timeout_dropped",
+           f"A task awaiting timeout(10, ...) was aborted at t=1; the inner future was dropped "
+           f"{inner.drops} times, not once.")
+    expect(clock.parks == [1, 19], "dropped_sleep",
+           f"A task awaiting timeout(10, ...) was aborted at t=1, then the root slept until 20; "
+           f"the executor parked {clock.parks} instead of [1, 19]"
+           + (": the aborted timeout's timer still fired at t=10." if 9 in clock.parks else "."))
 
 
 # --- nothing can wake ---------------------------------------------------------------------
@@ -361,127 +967,312 @@ def test_real_clock_is_never_early() -> None:
 
 # --- random timers against a sorted list ----------------------------------------------------
 
-OP = st.one_of(
-    st.tuples(st.just("new"), st.integers(0, 4)),
-    st.tuples(st.just("repoll"), st.integers(0, 5)),
-    st.tuples(st.just("drop"), st.integers(0, 5)),
-    st.tuples(st.just("advance"), st.integers(0, 3)),
-)
+class ModelWaker(Waker):
+    """The waker of one poll of one sleeper in the model; an inline sleeper re-polls inside wake()."""
+
+    __slots__ = ("index", "machine", "name")
+
+    def __init__(self, machine: TimerModel, index: int, name: str) -> None:
+        super().__init__()
+        self.machine, self.index, self.name = machine, index, name
+
+    def wake(self) -> None:
+        self.machine.on_wake(self)
 
 
-@pytest.mark.hint("fired_early")
-def test_random_timers_against_a_sorted_list() -> None:
-    # A stub still raising TodoError fails here at once, before hypothesis shrinks anything.
-    try:
-        poll_with(stage.Sleep(stage.TimerDriver(VirtualClock()), 1.0), SpyWaker())
-    except TodoError:
-        raise
-    except Exception:
-        pass  # the property below explains what goes wrong
-    check_random_timers()
+@seed(7007)
+class TimerModel(RuleBasedStateMachine):
+    """Sleeps are created, polled, dropped, and the clock advances at random; the model is a
+    sorted list of (deadline, registration number). Every step is logged in the attendee's
+    terms, and a failure shows the (shrunk) list of steps.
 
+    A sleeper is one Sleep and the task that awaits it: `waiting` (Pending, timer set),
+    `fired` (woken, not polled again yet), `done` (Ready) or `dropped`. An inline sleeper's
+    task looks at the driver and is polled inside wake(), the worst legal timing.
+    """
 
-@settings(max_examples=40)
-@given(ops=st.lists(OP, max_size=14))
-def check_random_timers(ops: list[tuple[str, int]]) -> None:
-    clock = VirtualClock()
-    driver = stage.TimerDriver(clock)
-    woken: list[str] = []
-    sleeps: list[Any] = []
-    state: list[str] = []  # per sleep: "new", "waiting", "done", "dropped"
-    latest: list[str] = []  # per sleep: name of its latest waker
-    model: list[tuple[float, int, int]] = []  # (deadline, registration number, sleep index)
-    registrations = 0
-    log: list[str] = []
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = VirtualClock()
+        self.driver = stage.TimerDriver(self.clock)
+        self.sleeps: list[Any] = []
+        self.state: list[str] = []
+        self.inline: list[bool] = []
+        self.latest: list[str] = []  # name of the latest waker of each sleeper
+        self.model: list[tuple[float, int, int]] = []  # (deadline, registration no., sleeper)
+        self.registrations = 0
+        self.woken: list[str] = []
+        self.steps: list[str] = []
+        self.firing = False
+        self.inline_woke = False
+        self.live_at_fire = 0
+        self.last = ""  # what the last step did, to explain a wrong count
 
-    def failure(hint: str, what: str) -> None:
-        steps = "\n".join(f"  {k + 1}. {line}" for k, line in enumerate(log))
-        fail(hint, f"{what}\nSteps (time starts at t=0):\n{steps}")
+    # -- bookkeeping --
+    def fail(self, hint: str, problem: str) -> NoReturn:
+        steps = "\n".join(f"  {i + 1}. {step}" for i, step in enumerate(self.steps))
+        fail(hint, f"After these steps (time starts at t=0):\n{steps}\n{problem}")
 
-    def poll(i: int) -> None:
-        nonlocal registrations
-        name = f"#{i}.{len(log)}"
-        deadline = sleeps[i].deadline
+    def attempt(self, what: str, action: Callable[[], R]) -> R:
         try:
-            result = poll_with(sleeps[i], OrderSpy(woken, name))
+            return action()
+        except (TodoError, HintedFailure):
+            raise
         except TypeError as error:
-            log.append(f"sleep #{i} (deadline {deadline:g}) polled: TypeError")
-            failure("heap_tie", f"Polling a Sleep raised TypeError: {error}")
-        due = clock.now() >= deadline
-        log.append(f"sleep #{i} (deadline {deadline:g}) polled at t={clock.now():g}: {result!r}")
-        if result is not Pending and not due:
-            failure("fired_early", f"sleep #{i} was Ready at t={clock.now():g}, before its "
-                                   f"deadline {deadline:g}.")
-        if result is Pending and due:
-            failure("sleep", f"sleep #{i} was still Pending at t={clock.now():g}, after its "
-                             f"deadline {deadline:g}.")
-        if result is Pending:
-            if state[i] == "new":
-                model.append((deadline, registrations, i))
-                registrations += 1
-            state[i] = "waiting"
-            latest[i] = name
-        else:
-            state[i] = "done"
-            model[:] = [m for m in model if m[2] != i]
+            if is_tie_error(error):
+                self.fail("heap_tie", f"{what} raised {raised(error)}.")
+            raise
 
-    for kind, arg in ops:
-        if kind == "new":
-            i = len(sleeps)
-            sleeps.append(stage.Sleep(driver, clock.now() + arg))
-            state.append("new")
-            latest.append("")
-            log.append(f"sleep #{i} = Sleep(deadline={clock.now() + arg:g}) created")
-            poll(i)
-        elif not sleeps:
-            continue
-        elif kind == "repoll":
-            i = arg % len(sleeps)
-            if state[i] == "waiting":
-                poll(i)
-        elif kind == "drop":
-            i = arg % len(sleeps)
-            if state[i] == "waiting":
-                sleeps[i].drop()
-                state[i] = "dropped"
-                model[:] = [m for m in model if m[2] != i]
-                log.append(f"sleep #{i} dropped")
+    def count(self) -> int:
+        """len(driver), read without len(): a negative count is shown, not a ValueError."""
+        return self.attempt("len(driver)", self.driver.__len__)  # type: ignore[no-any-return]
+
+    def describe(self, i: int) -> str:
+        return f"sleep #{i} (deadline {self.sleeps[i].deadline:g})"
+
+    def poll(self, i: int) -> None:
+        """Poll sleeper `i` with a fresh waker, and check the answer against the clock."""
+        name = f"#{i}.{len(self.steps)}"
+        sleep = self.sleeps[i]
+        now = self.clock.now()
+        result = self.attempt(f"Polling {self.describe(i)}",
+                              lambda: poll_once(sleep, ModelWaker(self, i, name)))
+        self.steps.append(f"{self.describe(i)} polled at t={now:g}"
+                          f"{' inside wake()' if self.firing else ''}: {result!r}")
+        if result is not Pending and now < sleep.deadline:
+            self.fail("fired_early", f"{self.describe(i)} was Ready at t={now:g}: early.")
+        if result is Pending and now >= sleep.deadline:
+            self.fail("not_due_at_deadline", f"{self.describe(i)} was still Pending at "
+                                             f"t={now:g}, at or after its deadline.")
+        if result is Pending:
+            if self.state[i] == "new":
+                self.model.append((sleep.deadline, self.registrations, i))
+                self.registrations += 1
+            self.state[i] = "waiting"
+            self.latest[i] = name
+            self.last = "poll_pending"
         else:
-            clock.advance(arg)
-            woken.clear()
-            driver.fire_expired()
-            due = sorted(m for m in model if m[0] <= clock.now())
-            expected = [latest[i] for _, _, i in due]
-            got_sleeps = [name.split(".")[0] for name in woken]
-            log.append(f"clock advanced to t={clock.now():g}; fire_expired() woke "
-                       f"{got_sleeps or 'nothing'}")
-            if woken != expected:
-                want = [f"#{i}" for _, _, i in due]
-                dropped = [s for s in got_sleeps if state[int(s[1:])] == "dropped"]
-                early = [s for s in got_sleeps if sleeps[int(s[1:])].deadline > clock.now()]
-                stale = [n for n in woken if n not in latest]
-                if dropped:
-                    failure("dropped_sleep", f"fire_expired() woke dropped sleep(s) {dropped}.")
-                if early:
-                    failure("fired_early", f"fire_expired() woke {early} before its deadline.")
-                if stale:
-                    failure("stale_waker", f"fire_expired() woke an old waker of {stale}; only "
-                                           "the latest poll's waker counts.")
-                if len(woken) > len(set(woken)):
-                    failure("duplicate_entry", f"fire_expired() woke the same sleep twice: "
-                                               f"{got_sleeps}.")
-                failure("max_heap", f"fire_expired() woke {got_sleeps}, expected {want} (deadline "
-                                    "order, registration order on ties).")
-            for _, _, i in due:
-                state[i] = "fired"
-            model[:] = [m for m in model if m[0] > clock.now()]
-            for i, s in enumerate(state):
-                if s == "fired":
-                    state[i] = "waiting"
-                    poll(i)  # woken: the task polls again, and must get Ready
-        if len(driver) != len(model):
-            failure("duplicate_entry" if len(driver) > len(model) else "timer_driver",
-                    f"The driver holds {len(driver)} live timer(s); expected {len(model)}.")
+            self.last = "ready_unfired" if any(m[2] == i for m in self.model) else "ready"
+            self.state[i] = "done"
+            self.model[:] = [m for m in self.model if m[2] != i]
+            self.poll_finished(i)
+
+    def poll_finished(self, i: int) -> None:
+        """A finished Sleep polled again must raise PolledAfterCompletion (and change nothing)."""
+        try:
+            result = poll_once(self.sleeps[i], SpyWaker())
+        except PolledAfterCompletion:
+            return
+        self.fail("poll_after_ready", f"{self.describe(i)} had returned Ready; polled again, it "
+                                      f"answered {result!r} instead of raising "
+                                      "PolledAfterCompletion.")
+
+    def on_wake(self, waker: ModelWaker) -> None:
+        self.woken.append(waker.name)
+        i = waker.index
+        if not (self.firing and self.inline[i] and self.state[i] == "waiting"):
+            return
+        # The task looks at the driver, then runs at once, inside wake(). The timers fired
+        # so far (this one included) must be gone; a driver may take out all due timers
+        # before the first wake, so fewer is fine.
+        self.inline_woke = True
+        before = self.count()
+        if before > self.live_at_fire - len(self.woken):
+            self.steps.append(f"inside the wake of {self.describe(i)}: len(driver) is {before}")
+            self.fail("wake_before_state", f"While firing {self.describe(i)}, the driver woke it "
+                                           f"with len(driver) = {before}: the timer being fired "
+                                           "still counted as live.")
+        self.attempt("next_deadline() inside wake()", self.driver.next_deadline)
+        self.state[i] = "fired"
+        self.poll(i)  # Ready: the Sleep's timer has fired; the driver must not change
+        after = self.count()
+        if after != before:
+            self.fail("cancel_fired", f"{self.describe(i)}, polled inside wake() (its timer had "
+                                      f"fired), returned Ready and len(driver) went from {before} "
+                                      f"to {after}: finishing a fired Sleep must change nothing.")
+
+    def pick(self, index: int, states: tuple[str, ...]) -> int | None:
+        chosen = [i for i, s in enumerate(self.state) if s in states]
+        return chosen[index % len(chosen)] if chosen else None
+
+    # -- rules --
+    @rule(delay=st.integers(1, 4), inline=st.booleans())
+    def new_sleep(self, delay: int, inline: bool) -> None:
+        i = len(self.sleeps)
+        deadline = self.clock.now() + delay
+        self.sleeps.append(stage.Sleep(self.driver, deadline))
+        self.state.append("new")
+        self.inline.append(inline)
+        self.latest.append("")
+        self.steps.append(f"sleep #{i} = Sleep(deadline={deadline:g}) created"
+                          + (" (its task is polled inside wake())" if inline else ""))
+        self.poll(i)
+
+    @rule(delays=st.lists(st.integers(1, 4), min_size=2, max_size=4))
+    def new_sleeps(self, delays: list[int]) -> None:
+        for delay in delays:  # several timers at once: a heap with some shape
+            self.new_sleep(delay, inline=False)
+
+    @rule(index=st.integers(0, 7))
+    def repoll(self, index: int) -> None:
+        i = self.pick(index, ("waiting", "fired"))
+        if i is not None:
+            self.poll(i)
+
+    @rule(index=st.integers(0, 7), extra=st.integers(0, 1))
+    def poll_after_the_deadline_before_the_driver(self, index: int, extra: int) -> None:
+        i = self.pick(index, ("waiting",))
+        if i is None:
+            return
+        target = max(self.clock.now(), self.sleeps[i].deadline) + extra
+        self.clock.advance(target - self.clock.now())
+        self.steps.append(f"time passes to t={self.clock.now():g} (the driver does not run)")
+        self.poll(i)
+
+    @rule(index=st.integers(0, 7))
+    def drop(self, index: int) -> None:
+        i = self.pick(index, ("waiting", "fired"))
+        if i is None:
+            return
+        was = self.state[i]
+        self.attempt(f"Dropping {self.describe(i)}", self.sleeps[i].drop)
+        self.steps.append(f"{self.describe(i)} dropped" + (" after it was woken" if was == "fired"
+                                                             else ""))
+        self.state[i] = "dropped"
+        self.model[:] = [m for m in self.model if m[2] != i]
+        self.last = "drop_fired" if was == "fired" else "drop"
+
+    @rule(seconds=st.integers(0, 4))
+    def fire(self, seconds: int) -> None:
+        self.clock.advance(seconds)
+        self.fire_now()
+
+    @precondition(lambda self: bool(self.model))
+    @rule()
+    def fire_at_the_next_deadline(self) -> None:
+        deadline = min(m[0] for m in self.model)
+        self.clock.advance(deadline - self.clock.now())
+        if self.clock.now() != deadline:  # float rounding: set the clock by a second step
+            self.clock.advance(deadline - self.clock.now())
+        self.fire_now()
+
+    @precondition(lambda self: bool(self.model))
+    @rule()
+    def fire_just_before_the_next_deadline(self) -> None:
+        deadline, _, i = min(self.model)
+        target = math.nextafter(deadline, -math.inf)
+        if target > self.clock.now():
+            self.clock.advance(target - self.clock.now())
+        self.fire_now()
+        if self.state[i] == "waiting":
+            self.poll(i)  # a spurious poll, just before the deadline
+
+    def fire_now(self) -> None:
+        now = self.clock.now()
+        due = sorted(m for m in self.model if m[0] <= now)
+        expected = [self.latest[i] for _, _, i in due]
+        self.woken.clear()
+        self.steps.append(f"fire_expired() at t={now:g}")
+        line = len(self.steps) - 1
+        self.firing, self.inline_woke = True, False
+        self.live_at_fire = len(self.model)
+        try:
+            fired = self.attempt("fire_expired()", self.driver.fire_expired)
+        except (IndexError, KeyError, ValueError) as error:
+            if not self.inline_woke:
+                raise
+            self.fail("wake_before_state", f"fire_expired() raised {raised(error)} after a task "
+                                           "it woke had been polled inside wake().")
+        finally:
+            self.firing = False
+        woken = list(self.woken)
+        got = [name.split(".")[0] for name in woken]
+        self.steps[line] += f" woke {', '.join(got) or 'nothing'}"
+        self.last = "fire_inline" if self.inline_woke else "fire"
+        if woken != expected:
+            self.explain_wrong_wakes(woken, due, now)
+        if fired != len(due):
+            self.fail("timer_driver", f"fire_expired() woke {len(due)} timer(s) and returned "
+                                      f"{fired!r}.")
+        for _, _, i in due:
+            if self.state[i] == "waiting":
+                self.state[i] = "fired"
+        self.model[:] = [m for m in self.model if m[0] > now]
+
+    def explain_wrong_wakes(self, woken: list[str], due: list[tuple[float, int, int]],
+                            now: float) -> NoReturn:
+        sleepers = [int(name.split(".")[0][1:]) for name in woken]
+        want = [f"#{i}" for _, _, i in due]
+        got = [f"#{i}" for i in sleepers]
+        for i in sleepers:
+            if self.state[i] == "dropped":
+                self.fail("dropped_sleep", f"fire_expired() woke dropped sleep #{i}.")
+        for i in sleepers:
+            if self.sleeps[i].deadline > now:
+                self.fail("fired_early", f"fire_expired() at t={now:g} woke sleep #{i} before "
+                                         "its deadline.")
+        for i in sleepers:
+            if self.state[i] == "done" and not any(m[2] == i for m in self.model):
+                self.fail("ready_sleep_entry", f"fire_expired() woke sleep #{i}, which had "
+                                               "already returned Ready.")
+        if len(sleepers) > len(set(sleepers)):
+            self.fail("duplicate_entry", f"fire_expired() woke the same sleep twice: {got}.")
+        for name, i in zip(woken, sleepers, strict=True):
+            if name != self.latest[i] and self.state[i] not in ("done", "fired"):
+                self.fail("stale_waker", f"fire_expired() woke an old waker of sleep #{i}; "
+                                         "only the latest poll's waker counts.")
+        if sorted(got) == sorted(want):
+            by_deadline = [self.sleeps[i].deadline for i in sleepers]
+            if by_deadline != sorted(by_deadline):
+                self.fail("max_heap", f"fire_expired() woke {got}, expected {want} (deadline "
+                                      "order).")
+            self.fail("heap_tie", f"fire_expired() woke {got}, expected {want}: equal "
+                                  "deadlines fire in registration order.")
+        missing = [i for _, _, i in due if i not in sleepers]
+        names = ", ".join(f"#{i}" for i in missing)
+        if missing and all(self.sleeps[i].deadline == now for i in missing):
+            self.fail("not_due_at_deadline", f"fire_expired() at t={now:g} did not wake {names}, "
+                                             "due at exactly that time.")
+        self.fail("timer_driver", f"fire_expired() at t={now:g} woke {got or 'nothing'}, "
+                                  f"expected {want}" + (f" ({names} due and not woken)."
+                                                        if missing else "."))
+
+    @invariant()
+    def driver_matches_the_sorted_list(self) -> None:
+        culprit = {"ready_unfired": "ready_sleep_entry", "drop": "dropped_sleep",
+                   "drop_fired": "cancel_fired", "fire_inline": "wake_before_state"}
+        count = self.count()
+        if count != len(self.model):
+            hint = culprit.get(self.last, "timer_driver")
+            if self.last == "poll_pending" and count > len(self.model):
+                hint = "duplicate_entry"
+            self.fail(hint, f"len(driver) is {count}; {len(self.model)} timer(s) are live.")
+        earliest = self.attempt("next_deadline()", self.driver.next_deadline)
+        want = min((m[0] for m in self.model), default=None)
+        if earliest != want:
+            hint = culprit.get(self.last, "timer_driver")
+            gone = [i for i, sleep in enumerate(self.sleeps) if sleep.deadline == earliest
+                    and not any(m[2] == i for m in self.model)]  # its timer should be gone
+            if gone and all(self.state[i] == "dropped" for i in gone):
+                hint = "dropped_sleep"
+            elif gone and all(self.state[i] == "done" for i in gone):
+                hint = "ready_sleep_entry"
+            if want is not None and earliest is not None and earliest > want \
+                    and any(m[0] == earliest for m in self.model):
+                # a live timer, but not the earliest: the order is broken
+                hint = ("cancel_breaks_order" if self.last in ("drop", "drop_fired", "ready_unfired")
+                        else "wake_before_state" if self.last == "fire_inline" else "max_heap")
+            self.fail(hint, f"next_deadline() returned {earliest!r}; the earliest live timer is "
+                            f"{want!r}.")
+
+
+TimerModel.TestCase.settings = settings(
+    max_examples=100, stateful_step_count=25, report_multiple_bugs=False)
+
+
+@pytest.mark.hint("timer_driver")
+def test_random_timers_against_a_sorted_list() -> None:
+    TimerModel.TestCase("runTest").runTest()
 
 
 # --- capstone -----------------------------------------------------------------------------
