@@ -19,6 +19,10 @@ STAGE = Stage(
             check="Walk through your `match self.state:` by hand for a user future that is "
             "Pending once: which state are you in after each poll, and what does each return? "
             "Is the final value the tuple of both results?",
+            pointer="`UserAndOrders.poll`, the `case AwaitingUser(...)` branch when the user "
+            "future answers Ready: what does `fetch_orders` receive, and what is `self.state` "
+            "afterwards? Then the `AwaitingOrders` branch: which two names build the final "
+            "tuple, and where does `user` come from there?",
             rust="`enum UserAndOrders { Start {..}, AwaitingUser {..}, AwaitingOrders {..}, "
             "Done }` and `loop { match self.state { .. } }` in `poll`.",
             slide="What async fn compiles to",
@@ -33,6 +37,9 @@ STAGE = Stage(
             "created and then dropped unpolled has no effect at all.",
             check="What does your constructor do besides storing its arguments? Move everything "
             "else into the first poll.",
+            pointer="`UserAndOrders.__init__` (and `CoroutineDriver.__init__`): look for "
+            "parentheses after `fetch_user`, or a `send(` on the coroutine. The test counts "
+            "the calls of `fetch_user` right after construction, before any poll.",
             rust='`let fut = user_and_orders(..);` runs nothing; "futures do nothing unless you '
             '`.await` or poll them" (the `#[must_use]` warning).',
             slide="Lazy: calling is not running",
@@ -49,6 +56,9 @@ STAGE = Stage(
             check="Follow your `poll` after each transition: does control go round again to "
             "poll the future you just stored, within the same call? What is the last thing "
             "that happens before each `return Pending`?",
+            pointer="In `UserAndOrders.poll`, the line that assigns `AwaitingOrders(...)` to "
+            "`self.state`; in `CoroutineDriver.poll`, the line that keeps what `send()` "
+            "returned. What runs right after each of them, before `poll` returns?",
             rust="In the generated `poll`, a transition falls through to the next `.await`, "
             "which polls at once; returning `Poll::Pending` there would hang the task.",
             slide="Transitions: poll the new future now",
@@ -63,6 +73,9 @@ STAGE = Stage(
             "object until it is Ready. Polls can be spurious; they must not redo work.",
             check="Where does the future returned by `fetch_user()` live between two polls? On "
             "the second poll, which state are you in, and does that state create anything?",
+            pointer="Search `UserAndOrders.poll` for every `fetch_user(` and `fetch_orders(` "
+            "call. For each one: which `case` is it in, and can that case run again on a later "
+            "poll, because `self.state` was not moved on or was put back?",
             rust="`AwaitingUser { user_future, .. }` stores the future in the enum; the "
             "generated code never calls `fetch_user()` twice.",
             slide="The state keeps the future",
@@ -78,6 +91,10 @@ STAGE = Stage(
             "re-running finished work or returning a value twice.",
             check="Does every one of your futures remember that it finished? What is the very "
             "first thing its `poll` checks?",
+            pointer="The message names the class. In `UserAndOrders`, what is `self.state` "
+            "right after the branch that returns `Ready((user, orders))`? In `Select`, `Join` "
+            "and `CoroutineDriver`, which attribute changes on the path that returns Ready, "
+            "and does the top of `poll` read it?",
             rust='`async fn` futures panic with "`async fn` resumed after completion"; '
             "`futures::join!` panics on a `MaybeDone` whose output was taken.",
             slide="Done means done",
@@ -93,6 +110,10 @@ STAGE = Stage(
             "what it registered. In Python, `drop()` has to pass this on by hand.",
             check="For each state, what is alive in it that has a `drop()`? What should a "
             "coroutine be told when nobody will ever resume it?",
+            pointer="`UserAndOrders.drop()` while `self.state` is `AwaitingUser` or "
+            "`AwaitingOrders`: which field of that state is the in-flight future, and does "
+            "your `drop()` reach it? For `CoroutineDriver.drop()`, reread the `drop()` bullet "
+            "of the class docstring: which method of the coroutine does it name?",
             rust="The compiler-generated drop glue of the `async fn` enum; for a coroutine, "
             "closing it raises `GeneratorExit` at the `await`.",
             slide="Cancellation is drop",
@@ -106,6 +127,9 @@ STAGE = Stage(
             "answer says which one won and with what value.",
             check="What does your `poll` return in each of the three cases: left Ready, right "
             "Ready, both Pending? Is the value wrapped in `Left`/`Right`?",
+            pointer="`Select.poll`, the two places that return Ready: which class wraps the "
+            "value on each? And is what you put inside it the value taken out of that side's "
+            "`Ready`, or the `Ready` itself?",
             rust="`futures::future::select` returns `Either::Left`/`Either::Right`; "
             "`tokio::select!` runs the branch of the winner.",
             slide="select: first to finish wins",
@@ -119,6 +143,9 @@ STAGE = Stage(
             "waker. A select that skips one side can neither see it finish nor be woken by it.",
             check="When the left future is Pending, what happens before your `return Pending`? "
             "Is that the same on every poll?",
+            pointer="`Select.poll`, on the path taken when the left side answers Pending: "
+            "count the calls to the right side's `poll` on it. Look for an early `return`, or "
+            "a flag or a turn-taking counter that skips the right side on some polls.",
             rust="`select` polls both futures on every poll until one is ready.",
             slide="select: first to finish wins",
         ),
@@ -132,6 +159,9 @@ STAGE = Stage(
             "lock handed over). Check left first, and stop as soon as one side is Ready.",
             check="In which order do you poll the two sides, and do you poll the second one "
             "even when the first has already answered Ready?",
+            pointer="`Select.poll` from its first line: are both sides' `poll` results "
+            "computed before either one is looked at (two calls in a row, a tuple of both, a "
+            "loop over both)?",
             rust="`futures::future::select` and `tokio::select! { biased; .. }` poll in order "
             "and stop at the first ready branch.",
             slide="select: first to finish wins",
@@ -146,6 +176,9 @@ STAGE = Stage(
             "is a bug too, and the winner has already completed, so it has nothing to cancel.",
             check="At the moment you return `Ready(...)`, which future did not finish? Is its "
             "`drop()` called on that path, and only there?",
+            pointer="Both Ready paths of `Select.poll`, the Left one and the Right one: the "
+            "loser can be either side. Then `Select.drop()`: once a side has won, what does it "
+            "still call `drop()` on?",
             rust="`tokio::select!` drops the other branches' futures when one completes.",
             slide="select drops the loser",
         ),
@@ -158,6 +191,10 @@ STAGE = Stage(
             "slower one does. The output of the faster one has to be kept until then.",
             check="Where do you keep a child's output when it finishes first? Is the final tuple "
             "in (left, right) order?",
+            pointer="`Join.poll`, on the poll where the second child finishes: is the first "
+            "child's output read from an attribute that `Join.__init__` created and an earlier "
+            "poll filled, or was it only a local variable of that earlier poll? And does your "
+            "tuple hold outputs, or `Ready` objects?",
             rust="`futures::join!(a, b)` returns `(a_output, b_output)`, using `MaybeDone`.",
             slide="join: both, concurrently",
         ),
@@ -171,6 +208,9 @@ STAGE = Stage(
             "can wake the task.",
             check="What stops your `poll` from reaching the right child while the left one is "
             "Pending?",
+            pointer="`Join.poll` from the top while the left child is still unfinished: look "
+            "for a `return Pending`, or an `if ... else`, between the left child's `poll` and "
+            "the right child's.",
             rust="`join!` polls all its futures on every poll; sequential `.await`s do not.",
             slide="join: both, concurrently",
         ),
@@ -182,6 +222,9 @@ STAGE = Stage(
             "work again. Once a child is done, its output is all that is left of it.",
             check="How does your `poll` know that a child has already finished, and does it "
             "skip that child on later polls?",
+            pointer="The line in `Join.poll` that calls the left child's `poll`, and the one "
+            "for the right: what condition stands in front of each, and what does it read on "
+            "the poll after that child returned Ready?",
             rust="`MaybeDone::Future(f)` becomes `MaybeDone::Done(output)`; a `Done` child is "
             "never polled again.",
             slide="join: both, concurrently",
@@ -197,6 +240,10 @@ STAGE = Stage(
             "own: each poll it hands the `cx` it was given straight to its children.",
             check="Do you store a waker or a `Context` on `self`? What `cx` do you pass to the "
             "children's `poll` on the second poll?",
+            pointer="The test polls twice with two different wakers and finishes a child after "
+            "the second poll. Look at every `.poll(` call on a child in state_machine.py: "
+            "which name does its argument use, the `cx` parameter of the current call or "
+            "something remembered from `__init__` or the first poll?",
             rust="`self.left.poll(cx)` with the `cx: &mut Context<'_>` of this very poll; a "
             "combinator has nowhere to keep one (the borrow checker forbids it).",
             slide="Pass this poll's cx down",
@@ -214,6 +261,11 @@ STAGE = Stage(
             check="Where do you decide that a child has finished, or that your future is done? "
             "Does that test look at the output value (`if value`, `is None`) or at the "
             "state (`Ready`/`Pending`, a flag, a Done state)?",
+            pointer="Places to look, by class: in `UserAndOrders`, a test on `user`; in "
+            "`Select`, how you tell the winner after polling; in `Join`, what marks a child as "
+            "\"not finished yet\" (`None` is taken: it is an output); in `CoroutineDriver`, "
+            "where you read the body's return value and how you tell the awaited future's "
+            "Ready from Pending.",
             rust="`MaybeDone::Done(output)` is a variant, whatever `output` is; `Option<T>` "
             "wraps an output of `None` as `Some(None)`.",
             slide="Ready(None) is an output",
@@ -228,6 +280,10 @@ STAGE = Stage(
             "cancel them, or they keep what they registered forever.",
             check="Does your class have a `drop()`? Which children are still running at the "
             "moment it is called, and is each of them dropped there?",
+            pointer="`Select.drop()` and `Join.drop()` called right after a Pending poll, when "
+            "nothing has finished: follow each line. Is there an early `return`, or a "
+            "condition that is already true before anything finished (a flag set in "
+            "`__init__`, a test on a child's output)?",
             rust="Dropping `Select<A, B>` or `Join<A, B>` runs the drop glue of its fields: "
             "every child still owned is dropped, with no code to write.",
             slide="Dropping a combinator",
@@ -244,6 +300,11 @@ STAGE = Stage(
             check="After your future returned Ready, or after a first `drop()`, what does your "
             "`drop()` still think is running? Where do you remember that a child finished "
             "or was already dropped?",
+            pointer="Call your `drop()` in your head after a Ready, after a side won, and "
+            "twice in a row. In `UserAndOrders.drop()`, what is `self.state` after the first "
+            "call; in `Join.drop()`, which child is skipped; in `CoroutineDriver.drop()`, does "
+            "anything drop the awaited future besides `coro.close()`, which already does "
+            "through stdtask's `await`?",
             rust="Rust drops each value exactly once, and the winner of `select` has been "
             "consumed: `Drop` cannot run twice, the compiler sees to it. Python does not.",
             slide="Dropping a combinator",
@@ -259,6 +320,10 @@ STAGE = Stage(
             "turns a failure into a wrong answer, or into a task that waits forever.",
             check="Is there a `try:`/`except` around a child's `poll` in your code? What does "
             "it do with the exception?",
+            pointer="Look at every `except` in state_machine.py, including one around "
+            "`coro.send(...)` meant for `StopIteration` and one around `fetch_orders(user)`: "
+            "which exception types does it catch, and what does the code return after it? In "
+            "`Select`, also look for a side whose `poll` raised being counted as Pending.",
             rust="A panic in a child's `poll` unwinds through `Select::poll` and `Join::poll` "
             "alike; neither catches it (`catch_unwind` is an explicit choice elsewhere).",
             slide="A panic unwinds through poll",
@@ -274,6 +339,10 @@ STAGE = Stage(
             "there is nothing left to poll.",
             check="When a child's `poll` raises, which state is your future left in? What does "
             "a later `poll` do, and a later `drop()`?",
+            pointer="Take the path where a child's `poll` raises, in the class the message "
+            "names: between the raising line and the exception leaving your `poll`, what runs? "
+            "Check `self.state` in `UserAndOrders`, the other side in `Select` and `Join`, and "
+            "in `CoroutineDriver` whether the coroutine is still suspended at its `await`.",
             rust="During unwinding Rust drops everything the future owned; polling an `async fn` "
             "again panics with \"`async fn` resumed after panicking\".",
             slide="A panic unwinds through poll",
@@ -290,6 +359,9 @@ STAGE = Stage(
             "return, the ordinary ones included.",
             check="Is there a `finally:` in your `poll`, or a `drop()` call or a `done = True` "
             "that every path reaches? Which paths should reach it?",
+            pointer="The test's first poll returned Pending. Find what that poll wrote to your "
+            "finished flag, to `self.state`, or to the children (a `drop()`), and which line "
+            "of the Pending path wrote it.",
             rust="Drop glue runs when a value goes out of scope or a panic unwinds, never when "
             "`poll` returns `Poll::Pending`: the future stays alive in its task.",
             slide="A panic unwinds through poll",
@@ -305,6 +377,10 @@ STAGE = Stage(
             "the result.",
             check="What do you pass to `send` after the awaited future is Ready, and what do you "
             "do with what `send` returns? Where does the body's return value arrive?",
+            pointer="`CoroutineDriver.poll`, the moment the awaited future answers `Ready(v)`: "
+            "trace `v` until it reaches the next `send(...)` call (a local variable reset to "
+            "`None` on the way loses it). Then the `send` that finishes the body: where is the "
+            "`StopIteration` it raises caught, if anywhere?",
             rust="The `poll` the compiler generates for an `async fn`: each `.await` is a loop "
             "that polls the inner future and `yield`s while it is Pending.",
             slide="How await drives a coroutine",
