@@ -18,6 +18,11 @@ STAGE = Stage(
             check="What does spawn() do with the new task? Does block_on, after polling the "
                   "root, poll the tasks that are in the queue? Can spawn() find the executor "
                   "that is running on this thread?",
+            pointer="Start in `Executor.spawn`: what happens to the new Task before the handle is "
+                    "returned? Then read the part of `block_on` that runs right after the root's "
+                    "poll returns Pending. For the error case, the module-level `spawn()` (given) "
+                    "reads `_current.executor`: find the line of `block_on` that gives it its "
+                    "value.",
             rust="`tokio::spawn` pushes an `Arc<Task>` to the scheduler's queue and panics with "
                  "no runtime; `Runtime::block_on` drives the root and the queue.",
             slide="Tasks and the run queue",
@@ -33,6 +38,10 @@ STAGE = Stage(
             check="When JoinHandle.poll returns Pending, where does it keep cx.waker? When the "
                   "task finishes, who calls wake() on it? How does the handle tell that the task "
                   "finished: by its state, or by its output (which may be None, 0 or \"\")?",
+            pointer="Follow one task from its last poll: `Task.run` on the Ready branch, into "
+                    "`_finish`, and look for a line there that touches `_join_waker`. Then read "
+                    "`JoinHandle.poll` for a task whose output is `None` or `0`: which condition "
+                    "does it check to decide between Ready and Pending?",
             rust="tokio's JoinHandle registers its waker in the task's header; completing the "
                  "task calls `wake_join()`.",
             slide="JoinHandle: a future for a task's output",
@@ -47,6 +56,10 @@ STAGE = Stage(
                 "clearing the queue forgets what was added meanwhile.",
             check="How does block_on take tasks out of the queue? Does it pop them one at a "
                   "time, so that tasks added during the round are still there afterwards?",
+            pointer="Look at the loop in `block_on` that runs the tasks: what does it iterate "
+                    "over, and what happens to the deque once that loop ends? In the tests, one "
+                    "task spawns another and one wakes a waiting task, both while that loop is "
+                    "running.",
             rust="The borrow checker refuses `for t in &queue { queue.push_back(..) }`; "
                  "executors pop: `while let Some(task) = queue.pop_front()`.",
             slide="Tasks and the run queue",
@@ -60,6 +73,11 @@ STAGE = Stage(
                 "learn that it failed. The exception is the task's result.",
             check="What does your task do when its future's poll raises? Where is the exception "
                   "kept, and what does JoinHandle.poll do with it?",
+            pointer="Open `Task.run` at its `poll` call and follow the path where that poll "
+                    "raises, on the first poll too: where does the exception end up, and does "
+                    "`JoinHandle.poll` look there before returning? If it is the root that raised, "
+                    "follow that raise through `block_on`'s cleanup: does anything there catch it "
+                    "or raise something else?",
             rust="tokio catches the panic (`catch_unwind`) and the JoinHandle returns "
                  "`Err(JoinError::Panic(..))`.",
             slide="JoinHandle: a future for a task's output",
@@ -75,6 +93,9 @@ STAGE = Stage(
                 "workshop's spawner pushes the task on every wake and has both problems.",
             check="What does your task's wake() do when the task is already in the queue? And "
                   "when it has finished?",
+            pointer="Read `Task.wake` twice: once for a task already sitting in `_queue`, once for "
+                    "a task whose `_future` is None. Then list every line of your file that reads "
+                    "or writes `_scheduled`, and when each runs.",
             rust="tokio's task state has a NOTIFIED bit: `wake` only schedules when it sets the "
                  "bit, and a COMPLETE task is never scheduled again.",
             slide="One queue entry per task",
@@ -89,6 +110,9 @@ STAGE = Stage(
                 "looks queued at that moment, the wake is dropped and the task sleeps forever.",
             check="When, in run(), does your task stop counting as queued: before or after it "
                   "polls its future? What happens to a wake in between?",
+            pointer="Walk `Task.run` line by line for a future that calls `cx.waker.wake()` inside "
+                    "its own `poll`: at the moment that `wake()` runs, what is `_scheduled`, and "
+                    "which branch of `Task.wake` does it take?",
             rust="tokio moves the task to RUNNING before polling; a wake then sets NOTIFIED and "
                  "the task is rescheduled when its poll returns.",
             slide="Woken while running",
@@ -103,6 +127,10 @@ STAGE = Stage(
                 "and returns its output as soon as it is Ready.",
             check="Is the root marked as woken before the loop starts? Does block_on return "
                   "the value inside the root's Ready?",
+            pointer="Follow `block_on` from its first line to the root's `poll`, for a root that "
+                    "nobody has woken yet: which condition guards that `poll`, and what is its "
+                    "value on the very first pass? The test's root is Ready on its first poll and "
+                    "expects block_on to return after exactly that one poll.",
             rust="tokio's `block_on` polls the future before it ever parks.",
             slide="Tasks and the run queue",
         ),
@@ -115,6 +143,10 @@ STAGE = Stage(
                 "no task is runnable. A woken root is work to do, even with an empty queue.",
             check="Which two facts does your Deadlock check look at? Is the root's \"woken\" "
                   "flag one of them?",
+            pointer="Look at the end of a round in `block_on`, where it decides between going "
+                    "round again, parking and raising. In the test a task wakes the root during "
+                    "the round, so when that decision runs `_root_woken` is True and the queue is "
+                    "empty.",
             rust="tokio's `block_on` parks only when the root was not woken and the run queue "
                  "is empty.",
             slide="Tasks and the run queue",
@@ -130,6 +162,9 @@ STAGE = Stage(
                 "it asked to be polled again.",
             check="When does block_on clear the root's \"woken\" flag: before or after it "
                   "polls the root? What happens to a wake that comes in between?",
+            pointer="Read the branch of `block_on` that polls the root, in order, for a root that "
+                    "calls `cx.waker.wake()` inside its poll: at which line does `_root_woken` "
+                    "become True, and which of your later lines sets it back?",
             rust="tokio's `block_on` takes the notification (`woken.swap(false)`) before "
                  "polling, so a wake during the poll sets it again.",
             slide="Woken while running",
@@ -145,6 +180,10 @@ STAGE = Stage(
                 "would also depend on the executor's whim.",
             check="Where do you add a task to the queue, and where do you take the next one "
                   "from? Are they opposite ends of the deque?",
+            pointer="Two lines matter: the one in `Task.wake` that puts the task into `_queue`, "
+                    "and the one in `block_on` that takes the next task out. The test spawns "
+                    "several tasks, wakes them in an order of its own, and records the order of "
+                    "their polls.",
             rust="`VecDeque::push_back` to schedule, `pop_front` to run; tokio's local run "
                  "queue is FIFO too (with a LIFO slot as an optimisation you do not need).",
             slide="First in, first out, and the root's turn",
@@ -160,6 +199,9 @@ STAGE = Stage(
                 "whatever is woken during the round waits until the root had its turn.",
             check="How does your block_on decide when a round is over? Can a task that wakes "
                   "itself during its poll be polled again in the same round?",
+            pointer="Look at the condition that keeps your round going in `block_on`, and count "
+                    "how many polls it allows when one task re-queues itself on every poll. The "
+                    "test's busy task does exactly that while the root is already woken.",
             rust="tokio's scheduler checks the other queues every `event_interval` ticks and "
                  "gives each task a budget, so one task cannot hog the thread.",
             slide="First in, first out, and the root's turn",
@@ -173,6 +215,9 @@ STAGE = Stage(
                 "root that cannot tell a real wake from a spurious poll.",
             check="When does block_on poll the root: only when the root's waker was woken "
                   "since its last poll? Where is that flag set, and where cleared?",
+            pointer="Find the root's `poll` call in `block_on` and the condition it sits under, if "
+                    "any. Then follow a pass of the loop in which only a task ran and nothing "
+                    "called the `_RootWaker`: does that pass still reach the root's `poll`?",
             rust="tokio's `block_on` polls the root future only after its waker set the "
                  "`woken` flag; otherwise it runs tasks or parks.",
             slide="First in, first out, and the root's turn",
@@ -188,6 +233,10 @@ STAGE = Stage(
                 "State first, then wake.",
             check="In the code that finishes a task, list the steps in order: releasing the "
                   "future, storing the result, waking the handle's waker. Is the wake last?",
+            pointer="Read `_finish` (and `abort`, which finishes a task as cancelled) in the order "
+                    "the lines run, and stop at the `wake()` of the handle's waker: at that "
+                    "instant, what would `JoinHandle.poll` find in `_future`, `_output` and "
+                    "`_error`? The test's awaiter polls the handle from inside that `wake()`.",
             rust="tokio stores the output in the task cell, sets COMPLETE, and only then calls "
                  "`wake_join()`.",
             slide="JoinHandle: the latest waker, woken last",
@@ -202,6 +251,9 @@ STAGE = Stage(
                 "old waker then wakes the wrong task, or nobody.",
             check="When JoinHandle.poll returns Pending, does it store `cx.waker` every time, "
                   "or only the first time?",
+            pointer="Look at the Pending path of `JoinHandle.poll` and at any `if` around the line "
+                    "that sets `_task._join_waker`. The test polls the handle from one task, then "
+                    "from another task with a different waker, before the task finishes.",
             rust="tokio's JoinHandle replaces the stored waker unless `will_wake` says it is "
                  "the same one.",
             slide="JoinHandle: the latest waker, woken last",
@@ -216,6 +268,9 @@ STAGE = Stage(
                 "out the same output twice.",
             check="Does the handle remember that it already returned Ready, and raise "
                   "PolledAfterCompletion on the next poll?",
+            pointer="Look at the top of `JoinHandle.poll` and at the `_taken` slot the class "
+                    "already has: where is it written, and where read? The test awaits the handle, "
+                    "gets 'once', then polls the same handle one more time.",
             rust="Polling a tokio JoinHandle after it completed panics (\"JoinHandle polled "
                  "after completion\").",
             slide="JoinHandle: a future for a task's output",
@@ -230,6 +285,10 @@ STAGE = Stage(
                 "or the awaiter sleeps for ever.",
             check="Does abort() go through the same \"task finished\" path as a normal finish? "
                   "Who wakes the handle's waker on that path?",
+            pointer="Put `Task.abort` beside the Ready branch of `Task.run`: which lines does a "
+                    "normal finish run that your abort does not? In the test the root is already "
+                    "awaiting the handle (so `_join_waker` is set) when another task calls "
+                    "`abort()`.",
             rust="tokio's `abort` cancels the future, stores `JoinError::Cancelled`, and wakes "
                  "the JoinHandle's waker.",
             slide="Abort and shutdown",
@@ -244,6 +303,10 @@ STAGE = Stage(
                 "One executor per thread at a time.",
             check="How does block_on know that this thread already runs an executor? Is that "
                   "checked before anything is changed?",
+            pointer="Look at the first lines of `Executor.block_on`: what does the inner call read "
+                    "before it assigns `_current.executor`, and what does it change on its way "
+                    "out? After the refusal, the outer call still needs `_current.executor` to "
+                    "point at its own executor.",
             rust="tokio panics: \"Cannot start a runtime from within a runtime\".",
             slide="One executor per thread",
         ),
@@ -257,6 +320,10 @@ STAGE = Stage(
                 "poisons the thread.",
             check="Where do you reset the current executor? Is that code reached when the root "
                   "raises, or when block_on raises Deadlock?",
+            pointer="Follow `block_on` on the path where the root's `poll` raises, from that line "
+                    "to where the exception leaves the method, and list what runs on the way; do "
+                    "the same for the path where `_park()` raises Deadlock. The test then calls "
+                    "`spawn()` outside any `block_on`, and then a fresh `block_on`.",
             rust="tokio's `EnterGuard` resets the thread-local context in `Drop`, which runs "
                  "while a panic unwinds.",
             slide="One executor per thread",
@@ -273,6 +340,10 @@ STAGE = Stage(
             check="What does abort() do to a task that is queued, one that is waiting, one that "
                   "already finished? Is drop() guarded so it happens once, also when the root "
                   "finishes later? Does anything but abort() cancel a task?",
+            pointer="Read `Task.abort` three times: for a task waiting on its future, for one "
+                    "still in the queue (then `Task.run` when the queue reaches it), and for one "
+                    "already finished. Then read `_shutdown` for a task aborted earlier, and follow "
+                    "what runs when a JoinHandle is dropped: does any of it reach `abort`?",
             rust="`JoinHandle::abort` drops the future; `.await` then returns "
                  "`Err(JoinError::Cancelled)`.",
             slide="Abort and shutdown",
@@ -287,6 +358,10 @@ STAGE = Stage(
                 "order) so their resources are released.",
             check="Where does block_on end, on a result and on an exception? Does it then drop "
                   "each unfinished task, and only those?",
+            pointer="Look at `_shutdown` and at where `block_on` calls it: which collection does "
+                    "it walk, and does that collection hold a task that is waiting but not queued? "
+                    "Is the call reached when the root raises, and does the walk survive each task "
+                    "leaving the collection as it is dropped?",
             rust="Dropping a tokio `Runtime` (or leaving `#[tokio::main]`) drops every task "
                  "still alive.",
             slide="Abort and shutdown",
@@ -299,6 +374,9 @@ STAGE = Stage(
             why="A finished future is dead weight: buffers, sockets or locks it held should go "
                 "at once, not when someone finally reads the result.",
             check="When the task finishes, does it let go of its future, keeping only the result?",
+            pointer="Look at `_finish`: once it has run, what do `self._future` and the executor's "
+                    "`_tasks` still hold? One test keeps only the JoinHandle of a finished task, "
+                    "another keeps nothing at all, and an aborted task counts as finished too.",
             rust="tokio's task cell moves from `Stage::Running(future)` to `Stage::Finished("
                  "output)`, dropping the future.",
             slide="JoinHandle: a future for a task's output",
@@ -313,6 +391,9 @@ STAGE = Stage(
                 "error is better than a hang.",
             check="After a round, if the root was not woken and the queue is empty, does your "
                   "block_on call `self._park()`?",
+            pointer="Follow your loop in `block_on` through a pass where the root returns Pending, "
+                    "the queue is empty and nothing wakes anything: where does that pass end, and "
+                    "which line runs next?",
             rust="tokio's current-thread runtime parks forever in that case; with the clock "
                  "paused it auto-advances to the next timer, and with no timer it parks too.",
             slide="Tasks and the run queue",
