@@ -460,8 +460,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
                 "name": name,
                 "status": "failed",
                 **classify(call.excinfo.value, default_hint, expected),
+                "output": captured_output(report),
             }
         )
+
+
+OUTPUT_LINES = 20  # of a failing test's own output shown in the panel: the last ones
+OUTPUT_CHARS = 4000
+
+
+def captured_output(report: pytest.TestReport) -> str:
+    """What the failing test printed (stdout then stderr), its last lines, marked when cut."""
+    text = (report.capstdout or "") + (report.capstderr or "")
+    lines = text.rstrip("\n").splitlines()
+    if not lines:
+        return ""
+    shown = lines[-OUTPUT_LINES:]
+    kept = "\n".join(shown)[-OUTPUT_CHARS:]
+    if len(shown) < len(lines) or len(kept) < len("\n".join(shown)):
+        return f"[... {len(lines) - len(shown)} earlier line(s) not shown]\n{kept}"
+    return kept
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", help="room serve: the address to listen on (default: the LAN address)")
     parser.add_argument("--port", type=int, help="room serve: the port (default 8765; 0: any free port)")
     parser.add_argument("--version", action="version", version=f"grade {_version()}")
+    parser.add_argument("--pdb", action="store_true",
+                        help="with a stage: run its first failing test alone, in the foreground, under pdb")
     parser.add_argument("--full", action="store_true",
                         help="solution: both whole files instead of the differences")
     parser.add_argument(
@@ -205,6 +207,8 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--html goes with `slides`: `grade slides --html slides.html`")
     if args.full and command != "solution":
         raise UsageError("--full goes with `solution`: `grade solution N --full`")
+    if args.pdb and (command != "run" or stage is None):
+        raise UsageError("--pdb goes with a stage: `grade 3 --pdb` debugs stage 03's first failing test")
     # Verdicts are cached for the attendee's exercises under the default settings only: a
     # failure under `--timeout 0.001` says nothing about a default run.
     default_run = args.target == "exercises" and args.timeout == DEFAULT_TEST_TIMEOUT
@@ -226,6 +230,10 @@ def dispatch(args: argparse.Namespace, console: Console) -> int:
         if command != "run":
             module, function = COMMANDS[command].split(":")
             return int(getattr(importlib.import_module(module), function)(session, stage, args))
+        if args.pdb and stage is not None:
+            from grader.debug import run_pdb
+
+            return run_pdb(session, stage)
         code = run_one(session, stage) if stage else run_in_order(session)
         report = json_report(session)
         if args.json:

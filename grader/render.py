@@ -116,6 +116,8 @@ def failure_panel(stage: Stage, result: StageResult, hint_command: str | None = 
         Text(""),
         _section("What happened", Text("\n").join(happened)),
     ]
+    if test.output:
+        parts.append(_section("Your output (this test's prints)", Text(test.output, style="dim")))
     if hint is not None:
         parts.append(_section("First question", hint.check))
     ask = hint_command or f"grade hint {stage.number}"

@@ -15,6 +15,7 @@ class TestResult:
     hint: str | None = None
     message: str = ""
     location: dict[str, Any] | None = None  # file, line, function, code in the attendee's file
+    output: str = ""  # what the test printed (the attendee's print()s), its last lines
 
 
 @dataclass

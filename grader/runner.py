@@ -497,7 +497,7 @@ def interpret(
         elif event == "result":
             name = record["name"]
             test = TestResult(name, record["status"], record.get("hint"), record.get("message", ""),
-                              record.get("location"))
+                              record.get("location"), str(record.get("output") or ""))
             if name not in results:
                 order.append(name)
                 results[name] = test
@@ -620,6 +620,19 @@ def _hang(name: str, seconds: float, location: dict[str, Any] | None, why: str =
     return TestResult(name, "failed", "hang", message, location)
 
 
+# Windows reports a crash as an NTSTATUS exit code (e.g. 3221225477 = 0xC0000005): say what it is.
+WINDOWS_CRASHES = {
+    0xC0000005: "a crash in C code: access violation (0xC0000005)",
+    0xC00000FD: "a crash: stack overflow (0xC00000FD), usually a recursion without end",
+    0xC0000409: "a crash: the C runtime stopped the process (0xC0000409)",
+    0xC000001D: "a crash: illegal instruction (0xC000001D)",
+    0xC0000094: "a crash in C code: division by zero (0xC0000094)",
+    0xC000013A: "stopped by Ctrl-C (0xC000013A)",
+}
+SIGNALS = {6: "SIGABRT: the process aborted", 9: "SIGKILL: killed from outside, e.g. out of memory",
+           11: "SIGSEGV: a crash in C code", 8: "SIGFPE: an arithmetic fault in C code"}
+
+
 def _crash(
     name: str,
     code: int | None,
@@ -634,10 +647,12 @@ def _crash(
         return TestResult(name, "failed", "crash", message, exit_call.get("location"))
     if code is None:
         how = "it was stopped"
+    elif code in WINDOWS_CRASHES or code - 2**32 in WINDOWS_CRASHES:
+        how = WINDOWS_CRASHES.get(code) or WINDOWS_CRASHES[code - 2**32]
     elif code >= 0:
         how = f"exit code {code}"
     else:
-        how = f"killed by signal {-code}"
+        how = f"killed by signal {-code}" + (f", {SIGNALS[-code]}" if -code in SIGNALS else "")
     last = "\n".join(line for line in output_tail.splitlines() if line.strip())[-600:]
     message = f"The Python process running the tests ended {when} ({how}) without reporting a result."
     if fault is not None:
