@@ -4,6 +4,8 @@ One line per check, green `ok` or red `FAIL` with the reason; exit 1 if any chec
 The checks are those of grader/checks.py (shared with the project's own tests):
 
     deck               the stage has a slide deck (slides/NN_name.md)
+    files              every file of the stage is there (stub, solution, tests, deck, mutants,
+                       three alternatives, its row in the README's table)
     hints              every hidden test maps to a hint of the catalogue
     slides             every hint of the stage points at a slide (`## ` heading) of its deck
     api                stub and solution share their files and public API
@@ -147,6 +149,7 @@ def static_checks(stage: Stage) -> list[Check]:
         Check(stage.id, "hints", checks.hint_coverage_problems(stage)),
         Check(stage.id, "slides", checks.hint_slide_problems(stage)),
         Check(stage.id, "api", checks.api_problems(stage)),
+        Check(stage.id, "files", checks.stage_file_problems(stage)),
     ]
 
 

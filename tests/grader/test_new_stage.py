@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader import checks
+from grader.catalogue import STAGES
 from grader.model import Stage
 from grader.new_stage import create
 from grader.paths import REPO_ROOT
@@ -30,6 +31,11 @@ def load_stage_module(root: Path) -> Stage:
 def root(tmp_path: Path) -> Path:
     shutil.copy(REPO_ROOT / "README.md", tmp_path / "README.md")
     return tmp_path
+
+
+def test_every_real_stage_has_all_its_files() -> None:
+    problems = {s.id: checks.stage_file_problems(s) for s in STAGES}
+    assert not any(problems.values()), problems
 
 
 def test_the_scaffold_writes_a_stage_the_checks_accept_but_for_its_alternatives(root: Path) -> None:
