@@ -27,6 +27,7 @@ import json
 import sys
 import traceback
 from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.text import Text
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_PASSED
     # With --json, stdout carries the JSON only; everything human goes to stderr.
-    console = Console(stderr=args.json, highlight=False)
+    stream = sys.stderr if args.json else sys.stdout
+    console = Console(file=stream if stream.isatty() else TrimmedLines(stream), highlight=False)
     try:
         return dispatch(args, console)
     except UsageError as error:
@@ -156,6 +158,37 @@ def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
     assert isinstance(error, UnicodeEncodeError)
     text = error.object[error.start:error.end]
     return "".join(_ASCII.get(ch, "?") for ch in text), error.end
+
+
+class TrimmedLines:
+    """A text stream that drops the spaces rich pads each line with, for output that is not a
+    terminal (a pipe, a file, a log): `grade list > x` has no trailing blanks to diff or copy."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.pending = ""  # the unfinished last line of what was written so far
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            self.stream.write("\n".join(line.rstrip(" ") for line in lines) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending.strip(" ") == "":
+            self.pending = ""  # trailing blanks only: nothing to keep
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.stream, "encoding", None) or "utf-8"
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
 
 
 def safe_streams() -> None:

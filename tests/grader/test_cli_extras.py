@@ -46,3 +46,10 @@ def test_an_old_python_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -
 def test_json_names_its_layout_version(grade) -> None:  # type: ignore[no-untyped-def]
     run = grade("0", "--json")
     assert run.json()["version"] == 1 and run.json()["target"] == "exercises"
+
+
+def test_piped_output_has_no_trailing_padding(grade) -> None:  # type: ignore[no-untyped-def]
+    for words in (("list",), ("0",), ("slides", "1")):
+        run = grade(*words, env={"COLUMNS": "100"})
+        padded = [line for line in run.stdout.splitlines() if line != line.rstrip(" ")]
+        assert not padded, f"grade {' '.join(words)}: {padded[:3]}"
