@@ -19,6 +19,9 @@ STAGE = Stage(
                 "same answer.",
             check="What does your mutex store to know it is taken? Does `try_lock()` set it, "
                   "and does releasing the guard clear it when nobody waits?",
+            pointer="Read `Mutex.try_lock` and then the branch of `Mutex._release` taken when the "
+                    "queue is empty, one after the other: name the field each of them reads or "
+                    "writes.",
             rust="`tokio::sync::Mutex::try_lock()` returns `Result<MutexGuard, TryLockError>`.",
             slide="lock() and try_lock()",
         ),
@@ -31,6 +34,9 @@ STAGE = Stage(
                 "what one owner writes, the next owner reads.",
             check="Where does `.value` read from and write to? It must be the mutex's own value, "
                   "not a copy kept in the guard.",
+            pointer="`MutexGuard.__init__`, then the `value` property and its setter: follow one "
+                    "write through the setter and ask which object's field has changed at the "
+                    "end.",
             rust="`MutexGuard<T>` implements `Deref<Target = T>` and `DerefMut`: `*guard += 1`.",
             slide="The guard",
         ),
@@ -46,6 +52,9 @@ STAGE = Stage(
                 "as empty.",
             check="Where does your code look at the protected value other than to return or "
                   "store it? Does any `if` test it (or use `None` as a marker next to it)?",
+            pointer="Go through every line of mutex.py that mentions the protected value "
+                    "(`Mutex.__init__`, `try_lock`, the `value` property and setter) and look for "
+                    "an `if`, `or`, `not` or `is None` near it.",
             rust="`Mutex<Option<T>>` and `Mutex<i32>` behave the same whatever the value: the "
                  "lock state is separate from `T`, and `if` never looks at `T`.",
             slide="Any value, even a falsy one",
@@ -59,6 +68,9 @@ STAGE = Stage(
                 "first poll takes the lock and finishes, exactly like `try_lock()`.",
             check="In the first poll, do you try to take the lock before anything else, and "
                   "return `Ready` with a guard when that works?",
+            pointer="`LockFuture.poll`, on the branch the very first poll takes when nobody holds "
+                    "the mutex: what does it return, and has the mutex changed by the time it "
+                    "returns?",
             rust="The fast path of tokio's `lock()`: the semaphore's `try_acquire` succeeds.",
             slide="lock() and try_lock()",
         ),
@@ -71,6 +83,8 @@ STAGE = Stage(
                 "holds nothing. The place in line is taken at the first poll.",
             check="Does `lock()` (or the future's constructor) touch the mutex's state? Only "
                   "`poll` should.",
+            pointer="`Mutex.lock` and `LockFuture.__init__`: mark every line of both that writes "
+                    "to the mutex (its flag, its queue) rather than to the new future.",
             rust="`async fn lock(&self)` runs no code until it is first polled.",
             slide="lock() and try_lock()",
         ),
@@ -82,6 +96,9 @@ STAGE = Stage(
             why="Pending is a promise to wake the task later. A waiter in the queue must carry "
                 "its waker, so that the release that makes it the owner can wake it.",
             check="When the first poll queues the future, where is `cx.waker` stored?",
+            pointer="`LockFuture.poll`, on the path that returns Pending the first time: follow "
+                    "`cx.waker` from there to the object `Mutex._release` will later read it "
+                    "from.",
             rust="Each node of tokio's wait list holds `Option<Waker>`.",
             slide="Waiting in line",
         ),
@@ -94,6 +111,9 @@ STAGE = Stage(
                 "line must make the first waiter the owner and wake it, or it sleeps forever.",
             check="What does your release do when the queue is not empty? Who becomes the owner, "
                   "and whose waker is woken?",
+            pointer="`Mutex._release`, on the branch taken when the queue is not empty; then "
+                    "`LockFuture.poll` on that waiter's next poll: which branch does it take "
+                    "there, and does it reach `Ready`?",
             rust="Dropping a `MutexGuard` releases a permit; tokio's semaphore hands it to the "
                  "first waiter and calls `waker.wake()`.",
             slide="Hand-off on release",
@@ -107,6 +127,9 @@ STAGE = Stage(
                 "behind others that keep arriving.",
             check="Which end of your queue do new waiters join, and which end does release "
                   "take from? Is the order that of first polls?",
+            pointer="Put side by side the line of `LockFuture.poll` that adds the future to the "
+                    "queue and the line of `Mutex._release` that takes one out, with the `deque` "
+                    "method each of them uses.",
             rust="tokio's Mutex is fair: \"the lock is granted in the order of the calls to "
                  "lock\".",
             slide="Waiting in line",
@@ -121,6 +144,9 @@ STAGE = Stage(
                 "first is overtaken, again and again under load.",
             check="When the lock is handed to a waiter, does the mutex stay marked as taken "
                   "until that waiter's guard is released? What does `try_lock()` see meanwhile?",
+            pointer="`Mutex.try_lock`, read at the instant just after `_release` picked a waiter "
+                    "and before that waiter is polled: which field does it test, and what value "
+                    "does that field hold at that instant?",
             rust="tokio hands the permit to the waiter directly, so the semaphore never shows it "
                  "as available in between.",
             slide="No barging",
@@ -135,6 +161,8 @@ STAGE = Stage(
                 "sure to reach the task.",
             check="On a poll while already in line, do you replace the waker stored for this "
                   "waiter?",
+            pointer="`LockFuture.poll`, the branch taken on the second poll of a future that is "
+                    "already in the queue: which line of that branch touches the stored waker?",
             rust="tokio's `Acquire::poll` updates the waker in its wait-list node if "
                  "`!waker.will_wake(cx.waker())`.",
             slide="Waiting in line",
@@ -149,6 +177,8 @@ STAGE = Stage(
                 "takes.",
             check="Does your poll know that the future is already in line, and only refresh "
                   "its waker in that case?",
+            pointer="The top of `LockFuture.poll`: which field tells a first poll from a later "
+                    "one, and which branch does a second poll of a waiting future fall into?",
             rust="The future keeps a `queued` state; the wait-list node is linked once.",
             slide="Waiting in line",
         ),
@@ -160,6 +190,8 @@ STAGE = Stage(
             why="`drop()` means the future will never be polled again. If it stays in line, "
                 "the release that reaches it gives the lock to nobody: a deadlock.",
             check="What does your `drop()` do for a future that is still waiting?",
+            pointer="`LockFuture.drop`, on the path of a future that sits in the queue and was "
+                    "not handed the lock: does any line on that path change the queue?",
             rust="`impl Drop for Acquire`: unlink the node from the wait list.",
             slide="Cancellation is drop",
         ),
@@ -174,6 +206,9 @@ STAGE = Stage(
                 "already handed the lock) may pass the lock on.",
             check="In `drop()`, what does a future that is still waiting do besides leaving "
                   "the queue? Does it call your release, or touch the locked flag?",
+            pointer="Trace `LockFuture.drop` for a future that is still waiting, next to the path "
+                    "for one that was already handed the lock: do the two paths share lines that "
+                    "only the second should run?",
             rust="Dropping a queued `Acquire` unlinks its node and returns only the permits it "
                  "had already been assigned: none, while it waits.",
             slide="Cancellation is drop",
@@ -187,6 +222,9 @@ STAGE = Stage(
                 "keeps their place and their order.",
             check="When a waiting future is dropped, which entry of the queue do you remove? "
                   "Is it always that future's own entry?",
+            pointer="The line of `LockFuture.drop` that takes an entry out of the queue: how does "
+                    "it find that entry, and would it find the same one with three waiters and "
+                    "the middle one dropped?",
             rust="tokio's wait list is intrusive: a node unlinks itself, by identity.",
             slide="Cancellation is drop",
         ),
@@ -201,6 +239,9 @@ STAGE = Stage(
                 "so its `drop()` must pass it on.",
             check="In `drop()`, can you tell a future that is still waiting from one that was "
                   "already handed the lock? What must the second one do?",
+            pointer="`Mutex._release` and `LockFuture.drop` together: once `_release` picked this "
+                    "future, what state does the future carry, and which branch of `drop()` "
+                    "handles that state?",
             rust="tokio's `Acquire` drop returns the permits it was already assigned "
                  "(`release(acquired)`); asyncio's Lock does the same when a woken waiter is "
                  "cancelled.",
@@ -216,6 +257,9 @@ STAGE = Stage(
                 "release (or an unlock as well as a hand-off) lets another task in too.",
             check="Follow `drop()` of a future that was handed the lock: how many times does it "
                   "release, hand on, or unlock? Does anything else run a release for it later?",
+            pointer="The branch of `LockFuture.drop` for a future already handed the lock: count "
+                    "the lines there that change the mutex (its flag, its queue, a call to "
+                    "`_release`), including what `_release` itself does.",
             rust="tokio's `Acquire` drop returns exactly the permits it was assigned; the type "
                  "system makes the permit a value that moves once.",
             slide="Handed the lock, then dropped",
@@ -230,6 +274,9 @@ STAGE = Stage(
                 "the future must forget the lock when it hands out the guard.",
             check="What state is the future in after it returned `Ready(guard)`, on every path "
                   "to Ready? What does `drop()` do in that state?",
+            pointer="Each `return Ready(...)` in `LockFuture.poll` (the free-lock path and the "
+                    "handed-the-lock path): what state does each leave behind, and which branch "
+                    "of `LockFuture.drop` would that state take?",
             rust="In Rust the `Acquire` future's permit moves into the `MutexGuard`; dropping "
                  "the completed future has nothing left to release.",
             slide="After Ready, the guard owns the lock",
@@ -243,6 +290,9 @@ STAGE = Stage(
                 "the call, so the guard must remember it was released and refuse.",
             check="Does your guard record that it was released? What do `release()` and "
                   "`.value` do after that?",
+            pointer="`MutexGuard.release` and the `value` property and setter, on their second "
+                    "call: what runs, line by line, before anything reaches `Mutex._release` or "
+                    "the value?",
             rust="`drop(guard); drop(guard);` is error E0382: use of moved value.",
             slide="The guard",
         ),
@@ -257,6 +307,9 @@ STAGE = Stage(
                 "last thing a release does.",
             check="In your release, list what changes after the `wake()` call. A waker may poll "
                   "its task right there: what would that task see of the mutex at that moment?",
+            pointer="`Mutex._release` on the waiter branch, then `LockFuture.poll` as if it ran "
+                    "inside that `wake()`: which branch does the poll take, with the future's "
+                    "state and the queue as they are at that instant?",
             rust="tokio collects wakers in a `WakeList` and wakes them after updating state and "
                  "unlocking its internal lock.",
             slide="Wake last",
@@ -270,6 +323,9 @@ STAGE = Stage(
                 "caller and must be loud, not queue for a second lock.",
             check="Does your future remember it finished, and raise `PolledAfterCompletion` "
                   "when polled again?",
+            pointer="Follow `LockFuture.poll` once more after it returned Ready, with the state "
+                    "that return left: which branch runs, and does it get as far as the code that "
+                    "tries to take the lock?",
             rust="`async fn` futures panic: \"`async fn` resumed after completion\".",
             slide="After Ready, the guard owns the lock",
         ),
@@ -285,6 +341,9 @@ STAGE = Stage(
             check="The `__aenter__`/`__aexit__` glue is given. If the other tests pass, look at "
                   "how your guard's release and your future's drop behave when called from "
                   "there.",
+            pointer="`MutexGuard.release` as the given `__aexit__` calls it, and "
+                    "`LockFuture.drop` for a task cancelled while `__aenter__` awaits: run each "
+                    "by hand in the state the future is in at that moment.",
             rust="`let guard = mutex.lock().await;` released by scope end, also when the task "
                  "is aborted (the future is dropped).",
             slide="async with",
@@ -299,6 +358,10 @@ STAGE = Stage(
                 "the shortest failing one.",
             check="Replay the listed steps by hand on paper: owner, line, who was woken. Then "
                   "follow the same steps through your code.",
+            pointer="Find the first step of the listed schedule where your mutex and the model "
+                    "disagree, then read the method that step calls (`try_lock`, "
+                    "`LockFuture.poll`, `MutexGuard.release` or `LockFuture.drop`) in the state "
+                    "the earlier steps left.",
             rust="The same idea as `loom` or `proptest` state-machine tests for tokio's sync "
                  "primitives.",
             slide="Random schedules",

@@ -19,6 +19,9 @@ STAGE = Stage(
             check="Follow one sleep: its first poll registers a timer; `_park` reads the "
                   "earliest deadline and parks for `deadline - now`; `fire_expired` wakes it; "
                   "its next poll sees `now >= deadline`.",
+            pointer="Put a print in `Executor._park` of the deadline it parks on and "
+                    "`clock.now()`, and one in `TimerDriver.fire_expired` of each waker it wakes: "
+                    "the first line that differs from your trace on paper is the step to read.",
             rust="tokio's time driver: `park_timeout(next_deadline - now)`, then process the "
                  "expired entries.",
             slide="Sleep: a future that waits for the clock",
@@ -32,6 +35,9 @@ STAGE = Stage(
                 "exactly once when due, and then forgotten.",
             check="After fire_expired(), is a fired entry gone from the heap and from len()? "
                   "Does next_deadline() skip entries that can no longer fire?",
+            pointer="Read `TimerDriver` as four methods sharing state: for each field (the heap, "
+                    "any counter), note which of `register`, `cancel` and `fire_expired` change "
+                    "it; a field that only one of them updates is a suspect.",
             rust="The workshop's `update_timers`: pop while `deadline <= now`, wake each waker.",
             slide="The timer heap",
         ),
@@ -45,6 +51,9 @@ STAGE = Stage(
                 "one and fires late.",
             check="What exactly do you push onto the heap? Which item ends up at `heap[0]`, "
                   "and is its deadline the smallest?",
+            pointer="The `heapq` call in `TimerDriver.register`, and the reads of `heap[0]` in "
+                    "`next_deadline` and `fire_expired`: does anything in the pushed item (a "
+                    "minus sign, a reversed field, a sort) turn the order around?",
             rust="`BinaryHeap` is a max-heap: the workshop reverses `Ord` (or uses `Reverse`). "
                  "Python's `heapq` is a min-heap already.",
             slide="The timer heap",
@@ -59,6 +68,9 @@ STAGE = Stage(
                 "differs and grows with each registration fixes both the crash and FIFO order.",
             check="What is the second element of the items you push? Can two items ever compare "
                   "equal up to something that is not orderable?",
+            pointer="`TimerDriver.register`, at the `heappush` line, on the second registration "
+                    "of a deadline that is already in the heap: that is the only moment the tie "
+                    "matters.",
             rust="Rust would not compile `Ord` for a `Waker` field; tokio keeps FIFO order "
                  "within a slot of its timer wheel.",
             slide="The timer heap",
@@ -73,6 +85,10 @@ STAGE = Stage(
                 "done.",
             check="What does Sleep.poll compare before returning Ready? Is it the clock against "
                   "the deadline, every time, and nothing else?",
+            pointer="`Sleep.poll`, on the path of a poll (or a wake) that comes before the "
+                    "deadline: does the condition that leads to `Ready` read the clock on that "
+                    "very poll, or rely on something remembered, such as a flag or an entry that "
+                    "fired?",
             rust="tokio's `Sleep::poll` checks the entry's state set by the driver, which fires "
                  "only when `now >= deadline`.",
             slide="Sleep: a future that waits for the clock",
@@ -87,6 +103,8 @@ STAGE = Stage(
                 "original workshop's sleep registers once and never updates the waker.",
             check="On a Pending poll after the first, do you replace the registered entry's "
                   "waker when `will_wake` says it is a different one?",
+            pointer="`Sleep.poll`, on the Pending path of a later poll, when an entry already "
+                    "exists: which line there looks at `cx.waker`?",
             rust="tokio's `TimerEntry::poll_elapsed` calls `waker.register_by_ref(cx.waker())` "
                  "on every poll.",
             slide="Register once, update the waker",
@@ -100,6 +118,8 @@ STAGE = Stage(
                 "time grows the heap with every spurious poll and wakes the task once per entry.",
             check="Does your Sleep remember that it registered? On later polls, does it update "
                   "the existing entry instead of registering again?",
+            pointer="`Sleep.poll`, the Pending path: find the call to `register` and the "
+                    "condition around it. What does that condition say on the second poll?",
             rust="A tokio `Sleep` owns one `TimerEntry` for its whole life.",
             slide="Register once, update the waker",
         ),
@@ -113,6 +133,8 @@ STAGE = Stage(
                 "executor park for nothing. The original workshop never removes them.",
             check="What does Sleep.drop() do? Does it tell the driver to forget its entry, and "
                   "does next_deadline() then ignore it?",
+            pointer="Follow `Sleep.drop` down into `TimerDriver.cancel`, to the heap and any "
+                    "counter, then ask what `fire_expired` would find for that entry later.",
             rust="`impl Drop for TimerEntry` removes the entry from the driver "
                  "(`clear_entry`).",
             slide="Drop removes the timer",
@@ -126,6 +148,10 @@ STAGE = Stage(
                 "timers as they are after the whole round of polls, right before parking.",
             check="Where do you read the earliest deadline: before the tasks of this round run, "
                   "or after, right before `clock.park`?",
+            pointer="`Executor._park`: is the deadline it parks on stored anywhere (a field, a "
+                    "minimum cached by the driver) that was filled in before the round's `for` "
+                    "loop in `block_on`? Also look in `TimerDriver.next_deadline` for a cached "
+                    "value that `register` does not refresh.",
             rust="tokio computes the park timeout in the driver's `park`, after the scheduler "
                  "ran its tasks.",
             slide="Parking until the next deadline",
@@ -139,6 +165,9 @@ STAGE = Stage(
                 "polled first (ready at the deadline still wins); the loser is dropped once.",
             check="In Timeout.poll, which do you poll first? What happens to the sleep when "
                   "the inner future wins, and to the inner future when the sleep does?",
+            pointer="`Timeout.poll` on the poll where both are ready at once (the inner future "
+                    "finishes exactly at the deadline): which of your branches runs first, and "
+                    "which future is left undropped at the end of it?",
             rust="`tokio::time::timeout` returns `Err(Elapsed)`; it polls the future before "
                  "the delay.",
             slide="Timeout is a select",
@@ -151,6 +180,9 @@ STAGE = Stage(
             why="Without a runnable task or a timer, nothing on this thread can make progress: "
                 "parking would last forever. A clear error beats a hang.",
             check="In `_park`, what happens when there is no next deadline?",
+            pointer="`Executor._park`, on the path where `self.timers.next_deadline()` returns "
+                    "None: what runs next? A `clock.park` with some argument, a return into the "
+                    "loop of `block_on`, or an exception?",
             rust="tokio with paused time panics when the runtime is idle with no timer "
                  "(auto-advance has nowhere to go).",
             slide="Parking until the next deadline",
@@ -166,6 +198,9 @@ STAGE = Stage(
                 "sleeps forever.",
             check="Compare the two places that decide 'due': Sleep.poll and fire_expired. Do "
                   "both treat `now == deadline` the same way, as due?",
+            pointer="In `fire_expired`, the test to read is the one that ends the loop (or skips "
+                    "an entry); in `Sleep.poll`, the one before `Ready`. Evaluate each by hand "
+                    "with the clock set exactly on the deadline.",
             rust="tokio: `if now >= deadline { Poll::Ready(()) }`; the driver fires every entry "
                  "whose deadline is `<=` the current tick.",
             slide="Sleep: a future that waits for the clock",
@@ -183,6 +218,9 @@ STAGE = Stage(
             check="In fire_expired, for one due timer: what happens before `wake()` and what "
                   "after? Is anything about that timer (or the heap) still to be done once "
                   "`wake()` returns?",
+            pointer="`TimerDriver.fire_expired`, inside the loop, for the entry at the top of the "
+                    "heap: the `heappop`, the counter, the entry's waker field. Which of these "
+                    "lines sits below the `wake()` call?",
             rust="tokio's driver marks an entry fired (`STATE_DEREGISTERED`) and takes its "
                  "waker before waking it.",
             slide="Fire, then wake",
@@ -198,6 +236,9 @@ STAGE = Stage(
             check="How does cancel take the entry out? If it changes the list itself, what "
                   "restores the heap invariant afterwards? (Marking the entry dead needs "
                   "nothing.)",
+            pointer="`TimerDriver.cancel`: the line that changes the heap list (`remove`, `del`, "
+                    "`pop(i)` or a rebuilt list), and the next read of `heap[0]` by "
+                    "`next_deadline`.",
             rust="`BinaryHeap` has no remove: tokio and the workshop mark the entry instead "
                  "and skip it when it surfaces.",
             slide="Drop removes the timer",
@@ -213,6 +254,9 @@ STAGE = Stage(
                 "forgot. That cancel must do nothing, or the driver's bookkeeping drifts.",
             check="In cancel, how do you know whether the entry is still live? What do you "
                   "change when it is not?",
+            pointer="`TimerDriver.cancel` on an entry that `fire_expired` already popped: with "
+                    "the entry's fields as `fire_expired` left them, which lines of `cancel` "
+                    "still run?",
             rust="tokio's `clear_entry` is idempotent: a fired or removed entry is skipped.",
             slide="Drop removes the timer",
         ),
@@ -227,6 +271,9 @@ STAGE = Stage(
                 "deadline wrong.",
             check="In Sleep.poll, on the Ready path: is an entry still registered? What happens "
                   "to it?",
+            pointer="The moment to replay: a Sleep registered, the clock moved past its deadline, "
+                    "and the Sleep is polled before `fire_expired` runs. Follow `Sleep.poll` in "
+                    "that moment, then look at `len(driver)`.",
             rust="tokio's `Sleep` owns its `TimerEntry`: once the sleep is done the entry is "
                  "deregistered (and at the latest when the `Sleep` is dropped).",
             slide="Drop removes the timer",
@@ -240,6 +287,9 @@ STAGE = Stage(
                 "whoever polls, and the future says so instead of answering again (or polling "
                 "an inner future that already finished).",
             check="Does each future remember that it finished, and check that first in poll?",
+            pointer="The first lines of `Sleep.poll` and of `Timeout.poll`: which field would "
+                    "tell a third poll that it already finished, and is it set on every finishing "
+                    "path, including the ones that raise?",
             rust="`Future::poll` after `Ready` may panic; `FusedFuture` makes it explicit.",
             slide="Sleep: a future that waits for the clock",
         ),
@@ -252,6 +302,8 @@ STAGE = Stage(
                 "`\"\"` and `None` are outputs like any other.",
             check="In Timeout.poll, how do you decide that the inner future finished? Does that "
                   "test look at the value?",
+            pointer="`Timeout.poll`, the line right after the inner poll: what expression decides "
+                    "between the 'inner won' path and polling the sleep?",
             rust="`Poll::Ready(0)` matches `Poll::Ready(v)`; Rust has no truthiness.",
             slide="Values and panics pass through",
         ),
@@ -265,6 +317,9 @@ STAGE = Stage(
                 "adds a deadline; it does not decide what a failure means.",
             check="In Timeout.poll, what happens when the inner poll raises? What is cleaned up, "
                   "and what goes on up?",
+            pointer="`Timeout.poll`, the call to the inner future's `poll`: follow the path where "
+                    "that call raises. Does it pass through an `except` (or `finally`) of yours, "
+                    "and what does that block return, raise or swallow?",
             rust="A panic in the inner future unwinds through `Timeout::poll`; the timer is "
                  "removed by `Drop` on the way.",
             slide="Values and panics pass through",
@@ -278,6 +333,9 @@ STAGE = Stage(
                 "lock guard, a channel slot or its own timer: only its drop gives them back.",
             check="What does Timeout.drop() do with each of the two futures it owns, and only "
                   "when it has not finished yet?",
+            pointer="`Timeout.drop` and the flag (or state) that says the Timeout finished: on a "
+                    "drop after a Pending poll which branch runs, and on a drop after a win which "
+                    "one?",
             rust="`Timeout<F>` owns `F` and a `Sleep`: dropping it drops both.",
             slide="Timeout is a select",
         ),
@@ -292,6 +350,9 @@ STAGE = Stage(
                 "Then there is nothing to wait for: fire what is due. A virtual clock never "
                 "shows this, which is why it is easy to miss.",
             check="In `_park`, what if `deadline - now` is zero or negative?",
+            pointer="`Executor._park`, between reading `self.clock.now()` and calling "
+                    "`self.clock.park`: walk that path with a deadline one millisecond behind "
+                    "now, and check that the Deadlock branch tests only for 'no timer at all'.",
             rust="tokio uses `deadline.saturating_duration_since(now)`: never negative.",
             slide="Parking until the next deadline",
         ),
@@ -305,6 +366,10 @@ STAGE = Stage(
                 "a send in the same round.",
             check="Run `python capstone.py` in exercises/07_timers and compare with the expected "
                   "log in the message above.",
+            pointer="capstone.py is complete as given: the difference comes from timers.py. Take "
+                    "the first tick where your log and the expected one differ, and ask whether "
+                    "the producer's `sleep_until` or the consumer's `timeout` around `recv` acts "
+                    "at that tick.",
             rust="The same pipeline in tokio: `interval`, `mpsc`, `timeout(dur, rx.recv())`.",
             slide="Capstone: a rate-limited pipeline",
         ),
