@@ -183,8 +183,9 @@ STAGE = Stage(
             pointer="`Executor._park`, on the path where `self.timers.next_deadline()` returns "
                     "None: what runs next? A `clock.park` with some argument, a return into the "
                     "loop of `block_on`, or an exception?",
-            rust="tokio with paused time panics when the runtime is idle with no timer "
-                 "(auto-advance has nowhere to go).",
+            rust="tokio parks forever in that case (its driver would wait for I/O or a wake "
+                 "from another thread); with the clock paused it jumps to the next timer, and "
+                 "with none it parks too. Raising is this workshop's choice, to name the bug.",
             slide="Parking until the next deadline",
         ),
         Hint(
