@@ -13,6 +13,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         "replace the `todo()` call with your implementation.",
         rust='`todo!()` panics with "not yet implemented"; here `todo()` raises TodoError.',
         slide="How this workshop works",
+        pointer="The method holding that `todo()` is not always the one the test called: it may "
+                "be reached through another one (a constructor, a helper). The module docstring "
+                "at the top of the file gives the rules they all share.",
     ),
     Hint(
         id="load_error",
@@ -24,6 +27,10 @@ COMMON_HINTS: tuple[Hint, ...] = (
         "same error, fix it, and save.",
         rust="The same as a `cargo build` error: nothing runs until the crate compiles.",
         slide="How this workshop works",
+        pointer="For a syntax error, the caret under the code marks the column where Python "
+                "gave up. If that line looks right, the mistake is often just before it (a "
+                "bracket or quote left open), or in an import at the top of the file that names "
+                "something that does not exist.",
     ),
     Hint(
         id="hang",
@@ -35,6 +42,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         "a `while` loop whose condition can never change, or a wait nothing will end?",
         rust="In Rust the same bug is a task that never completes or a thread spinning at 100% CPU.",
         slide="How this workshop works",
+        pointer="The function named beside that line is the method that was running when the "
+                "test was stopped. If it is a `poll`, ask which wake the test was waiting for, "
+                "and whether the code that should send it ever runs.",
     ),
     Hint(
         id="your_code_raised",
@@ -46,6 +56,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         "an attribute that does not exist yet, or a value of the wrong type?",
         rust="Like a panic (`unwrap()` on `None`, an index out of bounds) inside `poll`.",
         slide="How this workshop works",
+        pointer="The line shown raised, but the bad value often comes from where it was set: "
+                "earlier in the method named beside it, or in that class's `__init__`. Print "
+                "the value just before the line to see what it really is.",
     ),
     Hint(
         id="context_outlived_poll",
@@ -59,6 +72,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         rust="`self.cx = cx` does not compile: `Context<'_>` is borrowed for one poll. "
         "`cx.waker().clone()` gives an owned `Waker` that may be kept.",
         slide="Context lives for one poll",
+        pointer="Besides the `poll` methods, look at helpers and constructors you pass `cx` to: "
+                "a `cx` handed to another object lives as long as that object does, long after "
+                "the poll returns.",
     ),
     Hint(
         id="crash",
@@ -70,6 +86,10 @@ COMMON_HINTS: tuple[Hint, ...] = (
         "without bound.",
         rust="Like `std::process::exit` or an abort in the middle of `cargo test`.",
         slide="How this workshop works",
+        pointer="The failing test's name says what it was doing when the process ended: start "
+                "from the methods of yours that it calls. Look at loops that append to a list, "
+                "deque or string on every turn with a condition that never becomes false: "
+                "memory fills until the system kills the process.",
     ),
     Hint(
         id="missing_file",
@@ -81,6 +101,8 @@ COMMON_HINTS: tuple[Hint, ...] = (
         "your file back under the name shown above.",
         rust="Like a `mod` declaration whose file is missing.",
         slide="How this workshop works",
+        pointer="Look in the folder `exercises/<stage>/` for a near-miss name: a capital "
+                "letter, a `.bak` or `copy` suffix, or the file saved one folder up.",
     ),
     Hint(
         id="thread_left",
@@ -93,6 +115,9 @@ COMMON_HINTS: tuple[Hint, ...] = (
         rust="Like a `std::thread::spawn` whose `JoinHandle` is dropped while the thread loops "
         "forever: `main` would never get to return cleanly.",
         slide="How this workshop works",
+        pointer="Look at the loop the thread runs: what ends it (a flag, a sentinel value, a "
+                "closed queue), and does the code that finishes the work (a `close`, a `drop`, "
+                "the end of a `with`) ever make that happen?",
     ),
     Hint(
         id="untrusted",
@@ -107,5 +132,8 @@ COMMON_HINTS: tuple[Hint, ...] = (
         rust="Like a test that always passes because it was marked `#[ignore]`: green, but it "
         "proves nothing.",
         slide="How this workshop works",
+        pointer="Start with the `import` lines at the top of your file and with any code that "
+                "runs at import time, opens files or changes `sys`, `os` or builtins: those are "
+                "the places the grader checks.",
     ),
 )

@@ -21,6 +21,10 @@ STAGE = Stage(
             rust="`let (tx, mut rx) = mpsc::unbounded_channel(); tx.send(1)?; "
                  "assert_eq!(rx.recv().await, Some(1));`",
             slide="A channel is shared state plus wakers",
+            pointer="Follow one value through the attribute names: in `channel()`, is the same "
+                    "`_Channel` object passed to `Sender(...)` and `Receiver(...)`, and does "
+                    "`Recv.__init__` keep that channel or a snapshot of its buffer? Then check "
+                    "that `Sender.send` and `Recv.poll` name the very same attribute of it.",
         ),
         Hint(
             id="fifo",
@@ -34,6 +38,10 @@ STAGE = Stage(
                   "from? Do clones share the original's buffer?",
             rust="`VecDeque::push_back` in send, `pop_front` in recv.",
             slide="A channel is shared state plus wakers",
+            pointer="Compare the two lines that touch the deque: the one in `Sender.send` (and "
+                    "on the Ready path of `Send.poll`) and the one in `Recv.poll`. Then read "
+                    "`_SenderHandle.clone`: does the new handle get `self._chan`, or a fresh "
+                    "`_Channel`?",
         ),
         Hint(
             id="send_wakes_receiver",
@@ -47,6 +55,10 @@ STAGE = Stage(
                   "path that adds a value (both kinds of send) wake it afterwards?",
             rust="`if let Some(w) = chan.rx_waker.take() { w.wake(); }` after `push_back`.",
             slide="recv(): Pending means a waker is stored",
+            pointer="Follow the test's order: first the branch of `Recv.poll` that returns "
+                    "Pending (which attribute of `_Channel` holds the waker after it?), then "
+                    "`Sender.send` and the Ready path of `Send.poll`. Do they read that same "
+                    "attribute, by the same name?",
         ),
         Hint(
             id="end_of_channel",
@@ -61,6 +73,11 @@ STAGE = Stage(
             rust="`rx.recv().await` returns `None` once all `Sender`s are dropped and the "
                  "buffer is empty.",
             slide="Counting senders",
+            pointer="Walk through `Recv.poll` with an empty buffer: which attribute holds the "
+                    "sender count, what does `_Channel.__init__` set it to (`channel()` already "
+                    "hands out one sender), and is it read before the waker is stored? Poll "
+                    "twice in a row after the last drop: does anything on that path change so "
+                    "that the second answer differs?",
         ),
         Hint(
             id="lost_wakeup_on_close",
@@ -75,6 +92,11 @@ STAGE = Stage(
             rust="`impl Drop for Sender<T>`: if this was the last sender, take and wake "
                  "the receiver's waker.",
             slide="Closing: the last sender wakes the receiver",
+            pointer="Step through `_SenderHandle.drop` for the last live handle: after the line "
+                    "that changes the count, does any line reach the waker the pending "
+                    "`Recv.poll` left behind? Make sure too that a Pending `Recv.poll` stores "
+                    "its waker where `drop` can find it, on the shared channel and not on the "
+                    "`Recv` object.",
         ),
         Hint(
             id="sender_count",
@@ -89,6 +111,10 @@ STAGE = Stage(
             rust="`impl Clone for Sender<T>` increments the sender count; `Drop` decrements it "
                  "exactly once per handle.",
             slide="Counting senders",
+            pointer="Two places: `_SenderHandle.clone`, before it returns the new handle (does "
+                    "it touch `self._chan` at all?), and the first lines of "
+                    "`_SenderHandle.drop` (what does it read and set of `self._dropped`?). Also "
+                    "look at the starting count in `_Channel.__init__`.",
         ),
         Hint(
             id="drain_before_close",
@@ -101,6 +127,9 @@ STAGE = Stage(
             rust="tokio: \"the channel is closed once all senders are dropped *and* all "
                  "buffered values are received\".",
             slide="Closing: the last sender wakes the receiver",
+            pointer="Walk through `Recv.poll` in the test's state: values still in the buffer "
+                    "and the sender count at zero. Which `return` is reached first? Also make "
+                    "sure `_SenderHandle.drop` leaves the buffer alone.",
         ),
         Hint(
             id="falsy_values",
@@ -117,6 +146,10 @@ STAGE = Stage(
             rust="`Some(0)` is not `None`: Rust's `Option<T>` cannot confuse them. Python's "
                  "`if x:` can; test `len(buffer)` or `x is None` instead.",
             slide="Truthiness is not readiness",
+            pointer="Besides `Recv.poll` right after it takes a value, look at `Send.poll` and "
+                    "`Send.drop` (a test on `self._value` to know whether the send is done) and "
+                    "at any `_Channel` helper that returns a value or None. A `value or ...`, "
+                    "an `if not value` or a `while (v := ...)` hides there as well.",
         ),
         Hint(
             id="stale_receiver_waker",
@@ -131,6 +164,11 @@ STAGE = Stage(
             rust="`chan.rx_waker = Some(cx.waker().clone())` on every Pending poll "
                  "(tokio's `AtomicWaker::register`).",
             slide="recv(): Pending means a waker is stored",
+            pointer="Look at the line of `Recv.poll` that stores the waker: is it inside an "
+                    "`if` (on the stored waker being None, or on a flag)? Then look at the wake "
+                    "sites: do `Sender.send` and the last sender's `drop` read the waker from "
+                    "the channel at the moment they wake, or from a copy kept earlier on a "
+                    "`Recv` object?",
         ),
         Hint(
             id="send_error",
@@ -143,6 +181,11 @@ STAGE = Stage(
                   "check that first and raise `SendError(value)`?",
             rust="`tx.send(v)` returns `Err(SendError(v))`; the value is in `err.0`.",
             slide="Receiver gone: give the value back",
+            pointer="The first lines of `Sender.send` (and of `Send.poll` for a bounded "
+                    "channel), and `Receiver.drop`: which attribute does the drop set, and do "
+                    "the sends read that same one before touching the buffer? Then look at what "
+                    "you pass to `SendError`: the test checks that `err.value` is the very "
+                    "object it sent.",
         ),
         Hint(
             id="recv_cancel_safe",
@@ -156,6 +199,10 @@ STAGE = Stage(
                   "being dropped. Does anything take a value out before a poll returns it?",
             rust="tokio documents `Receiver::recv` as cancel safe: usable in `select!` loops.",
             slide="Cancel safety",
+            pointer="Read `Recv.poll` and `Recv.drop` together: does either one take a value "
+                    "out of the buffer into an attribute of the `Recv` object, where it is lost "
+                    "once that object is dropped? And does `Recv.drop` change state that "
+                    "belongs to the `Receiver`, such as the closed flag or the buffer?",
         ),
         Hint(
             id="close_discards_values",
@@ -170,6 +217,9 @@ STAGE = Stage(
             rust="Dropping tokio's `Receiver` drains and drops the buffered messages: a "
                  "`oneshot::Sender` inside one is dropped, and its requester gets an error.",
             slide="Receiver gone: give the value back",
+            pointer="Read `Receiver.drop` just after it marks the channel closed: follow the "
+                    "buffer, and ask whether anything still refers to those values while a "
+                    "sender handle keeps the `_Channel` alive.",
         ),
         Hint(
             id="wake_before_queued",
@@ -187,6 +237,11 @@ STAGE = Stage(
             rust="Update the channel, then wake; in threaded code, wake after releasing the "
                  "lock: `let w = chan.lock().rx_waker.take(); drop(guard); w.wake()`.",
             slide="Make the state ready, then wake",
+            pointer="The test's waker polls inside `wake()`: at each `wake()` line, write down "
+                    "what a `Recv.poll` or `Send.poll` run at that very moment would see in the "
+                    "channel. In the bounded part, look also at the code that hands a freed "
+                    "slot to a blocked send: does that send's state already say it got the slot "
+                    "when its waker fires?",
         ),
         Hint(
             id="bounded_capacity",
@@ -201,6 +256,10 @@ STAGE = Stage(
                   "capacity?",
             rust="`mpsc::channel(n)`; `tx.send(v).await` waits while `n` values are buffered.",
             slide="Bounded: capacity and backpressure",
+            pointer="Start in `_Channel.__init__`: what does it keep from `capacity` (a count "
+                    "of free slots, or the capacity to compare with `len(buffer)`)? Then follow "
+                    "that number on both sides: where the Ready path of `Send.poll` queues a "
+                    "value, and where `Recv.poll` takes one out.",
         ),
         Hint(
             id="lazy_send",
@@ -215,6 +274,10 @@ STAGE = Stage(
             rust="`let f = tx.send(v);` does nothing: \"futures are lazy and do nothing "
                  "unless polled\".",
             slide="Bounded: capacity and backpressure",
+            pointer="Read `BoundedSender.send` line by line: anything there besides building "
+                    "the future (a slot counted, a value appended, a queue joined) runs the "
+                    "moment the test creates it. In `Send.__init__`, does any line change an "
+                    "attribute of `self._chan`, or does it only keep references on `self`?",
         ),
         Hint(
             id="slot_wakes_sender",
@@ -228,6 +291,10 @@ STAGE = Stage(
             rust="tokio: receiving a value releases a semaphore permit, which wakes the first "
                  "waiting `send`.",
             slide="Bounded: capacity and backpressure",
+            pointer="Take the branch of `Recv.poll` that returns a value on a bounded channel "
+                    "and trace the slot that value held: does it reach the first blocked `Send` "
+                    "(its state and its own waker), or only a counter that nobody waiting is "
+                    "watching?",
         ),
         Hint(
             id="blocked_fifo",
@@ -242,6 +309,9 @@ STAGE = Stage(
             rust="tokio's bounded channel is fair: \"calls to `send` complete in the order "
                  "they were requested\" (a FIFO `VecDeque`: `push_back`, `pop_front`).",
             slide="Fair: first blocked, first served",
+            pointer="Find the line in `Send.poll` where a send first joins the blocked queue "
+                    "and the line (in `Recv.poll` or a `_Channel` helper) that picks the send "
+                    "for a freed slot. Compare the two deque methods used there.",
         ),
         Hint(
             id="close_wakes_senders",
@@ -256,6 +326,10 @@ STAGE = Stage(
             rust="`tx.send(v).await` returns `Err(SendError(v))` once the receiver is dropped, "
                  "even if it was waiting.",
             slide="Bounded: capacity and backpressure",
+            pointer="Read `Receiver.drop` after the closed flag: where are the blocked sends "
+                    "kept, and does it reach each one's own waker (not the receiver's)? Then "
+                    "the first lines of `Send.poll` for a send that was woken or already given "
+                    "a slot: which `if` runs before the closed test?",
         ),
         Hint(
             id="one_waker_slot",
@@ -269,6 +343,9 @@ STAGE = Stage(
             rust="tokio's semaphore keeps an intrusive list of waiters, each with its own "
                  "`Waker`.",
             slide="One waker per blocked sender",
+            pointer="On the Pending path of `Send.poll`, is the waker stored on `self` (each "
+                    "`Send` object) or in one attribute of the shared `_Channel`? Then look at "
+                    "the code that hands out a freed slot: whose waker does it wake?",
         ),
         Hint(
             id="send_queued_twice",
@@ -284,6 +361,10 @@ STAGE = Stage(
             rust="tokio's waiter node is linked into the queue once, when the `Acquire` future "
                  "first waits; later polls only update its waker.",
             slide="One waker per blocked sender",
+            pointer="Follow `Send.poll` on its second Pending poll (the test polls the same "
+                    "blocked send again before any slot frees) and count how many times that "
+                    "send object ends up in the blocked queue. What on `self` tells that poll "
+                    "the send already waits?",
         ),
         Hint(
             id="stale_sender_waker",
@@ -297,6 +378,9 @@ STAGE = Stage(
             rust="A waiter node updates its `Waker` on each poll "
                  "(`if !w.will_wake(cx.waker()) { *w = cx.waker().clone() }`).",
             slide="One waker per blocked sender",
+            pointer="On the Pending path of `Send.poll`, is the line that stores the waker "
+                    "inside the same `if` as the line that joins the queue, so that it only "
+                    "runs on the first Pending poll?",
         ),
         Hint(
             id="cancelled_send",
@@ -312,6 +396,11 @@ STAGE = Stage(
             rust="Dropping tokio's `send` future removes its waiter node, and a permit already "
                  "assigned to it is released to the next waiter.",
             slide="Cancel safety",
+            pointer="List the states a `Send` can be in when `drop()` is called (never polled, "
+                    "waiting in the queue, given a slot but not yet polled, finished, or "
+                    "waiting when `Receiver.drop` emptied the queue) and write next to each "
+                    "what your `Send.drop` does to the `_Channel`. Which of them does your code "
+                    "tell apart?",
         ),
         Hint(
             id="cancelled_slot",
@@ -330,6 +419,10 @@ STAGE = Stage(
             rust="Dropping a tokio `send` future that was assigned a permit releases it to the "
                  "semaphore once: to the next waiter, or back to the free permits.",
             slide="Cancel safety",
+            pointer="Put the branch of `Send.drop` for a send that was given a slot next to the "
+                    "code in `Recv.poll` that frees a slot. Do they make the same decision, or "
+                    "does `drop` do something of its own, like raising the free count and also "
+                    "waking the next send?",
         ),
         Hint(
             id="send_overtakes",
@@ -344,6 +437,10 @@ STAGE = Stage(
             rust="tokio's bounded channel is fair: \"calls to `send` complete in the order "
                  "they were requested\".",
             slide="Fair: first blocked, first served",
+            pointer="Read the first poll of a brand-new `Send`, the branch that takes a slot at "
+                    "once: what exactly does its `if` look at? And when a slot is freed for a "
+                    "waiting send, does your free count go up as well, so that a newcomer sees "
+                    "it?",
         ),
         Hint(
             id="interleavings",
@@ -359,6 +456,10 @@ STAGE = Stage(
             rust="Like a property test (`proptest`) or a `loom` model check: a failing "
                  "schedule, a few steps long, that you can replay.",
             slide="Random interleavings",
+            pointer="Find the first listed step after which your channel's state differs from "
+                    "the model's, not the last one. The values that drift most often are the "
+                    "sender count and the free-slot count, and the blocked queue may still hold "
+                    "sends that finished or were dropped.",
         ),
     ),
 )
