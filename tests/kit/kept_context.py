@@ -49,12 +49,12 @@ def holds_context(root: object, max_depth: int = 5, max_objects: int = 5000) -> 
 class LifetimeCheckedTask(ManualTask[T]):
     """A `ManualTask` that, when the waker was not kept, checks whether the Context was."""
 
-    def _fail_waker_dropped(self) -> None:
-        if holds_context(self.future):
+    def _fail_waker_dropped(self, context_kept: bool = False) -> None:
+        if context_kept or holds_context(self.future):
             fail(
                 "context_outlived_poll",
                 f"{self.subject} returned Pending and kept the Context `cx` it was polled with, "
                 "instead of its waker `cx.waker`. That Context expired when the poll returned: "
                 "waking the task through it later raises ContextExpired.",
             )
-        super()._fail_waker_dropped()
+        super()._fail_waker_dropped(context_kept)
