@@ -196,7 +196,8 @@ def hint_panel(stage: Stage, hint: Hint, level: int, test: TestResult, ask: str 
     """Level `level` (1-based) of the ladder, alone: each `grade hint` adds one step."""
     levels = hint_levels(stage, hint, test)
     title, body = levels[level - 1]
-    more = (f"{ask} again: {levels[level][0]}." if level < len(levels)
+    again = "Press [h] again" if ask.startswith("press") else f"Run `{ask}` again"
+    more = (f"{again} for: {levels[level][0]}." if level < len(levels)
             else "That is every level of this hint. Still stuck? Ask your neighbour or the instructor.")
     parts: list[Group | Text] = [
         Text.assemble(("Failing test: ", "dim"), humanize(test.name)),

@@ -53,3 +53,9 @@ def test_piped_output_has_no_trailing_padding(grade) -> None:  # type: ignore[no
         run = grade(*words, env={"COLUMNS": "100"})
         padded = [line for line in run.stdout.splitlines() if line != line.rstrip(" ")]
         assert not padded, f"grade {' '.join(words)}: {padded[:3]}"
+
+
+def test_the_slides_export_survives_a_cp1252_pipe(grade, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    run = grade("slides", "--html", str(tmp_path / "x.html"), env={"PYTHONIOENCODING": "cp1252"})
+    assert run.code == 0 and "Traceback" not in run.output, run.output
+    assert (tmp_path / "x.html").stat().st_size > 100_000

@@ -54,7 +54,7 @@ def test_every_level_adds_and_none_repeats(pair: tuple[Stage, Hint]) -> None:
         text = shown(render.hint_panel(stage, hint, level, test))
         assert render.HINT_LEVELS[level - 1] in text
         body = text.split(render.HINT_LEVELS[level - 1], 1)[1]
-        new = sentences(body) - {s for s in sentences(body) if "again:" in s or "every level" in s}
+        new = sentences(body) - {s for s in sentences(body) if "again for:" in s or "every level" in s}
         repeated = (new & seen) - sentences(shown(render._where(test)))  # the line may be shown again
         assert not repeated, f"{stage.id}/{hint.id} level {level} repeats: {sorted(repeated)}"
         seen |= new
