@@ -23,10 +23,9 @@ from hypothesis import Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from kit import HintedFailure, expect, fail, load_stage
+from kit import HintedFailure, ManualTask, expect, fail, load_stage
 from kit.checking_waker import InlineTask
 from kit.inline_catching import CatchingInlineTask
-from kit.kept_context import LifetimeCheckedTask
 from stdtask import ContextExpired, Future, Pending, Ready, TodoError
 
 stage = load_stage("03_channel")
@@ -43,8 +42,8 @@ PROGRAMMING_ERRORS = (NameError, AttributeError, TypeError, IndexError, KeyError
 
 # --- helpers ----------------------------------------------------------------------------
 
-def receiver(rx: Any, lost_waker_hint: str = "send_wakes_receiver") -> LifetimeCheckedTask[Any]:
-    return LifetimeCheckedTask(rx.recv(), lost_waker_hint=lost_waker_hint,
+def receiver(rx: Any, lost_waker_hint: str = "send_wakes_receiver") -> ManualTask[Any]:
+    return ManualTask(rx.recv(), lost_waker_hint=lost_waker_hint,
                                stale_waker_hint="stale_receiver_waker", what="rx.recv()")
 
 
@@ -55,7 +54,7 @@ def recv_now(rx: Any, hint: str, context: str) -> Any:
     return result.value  # type: ignore[union-attr]
 
 
-def expect_pending_recv(rx: Any, hint: str, context: str) -> LifetimeCheckedTask[Any]:
+def expect_pending_recv(rx: Any, hint: str, context: str) -> ManualTask[Any]:
     task = receiver(rx)
     result = task.poll()
     expect(result is Pending, hint, f"{context}: rx.recv() returned {result!r} instead of "
@@ -64,12 +63,12 @@ def expect_pending_recv(rx: Any, hint: str, context: str) -> LifetimeCheckedTask
 
 
 def sender_task(tx: Any, value: Any, name: str,
-                hint: str = "slot_wakes_sender") -> LifetimeCheckedTask[Any]:
+                hint: str = "slot_wakes_sender") -> ManualTask[Any]:
     future = tx.send(value)
     expect(isinstance(future, Future), "bounded_capacity",
            f"{name}.send({value!r}) on a bounded channel returned {future!r}; it should return "
            "a Future (the send may have to wait for a free slot).")
-    return LifetimeCheckedTask(future, lost_waker_hint=hint,
+    return ManualTask(future, lost_waker_hint=hint,
                                stale_waker_hint="stale_sender_waker",
                                what=f"{name}.send({value!r})")
 
@@ -84,7 +83,7 @@ def send_ready(tx: Any, value: Any, name: str, hint: str = "bounded_capacity") -
 
 
 def send_blocked(tx: Any, value: Any, name: str,
-                 hint: str = "bounded_capacity") -> LifetimeCheckedTask[Any]:
+                 hint: str = "bounded_capacity") -> ManualTask[Any]:
     """A bounded send into a full channel: Pending."""
     task = sender_task(tx, value, name)
     result = task.poll()
@@ -970,8 +969,8 @@ class ChannelModel(RuleBasedStateMachine):
         self.free = capacity or 0
         self.line: deque[int] = deque()      # blocked sends, by value, in order
         self.granted: set[int] = set()       # sends promised a slot, not polled since
-        self.sends: dict[int, tuple[str, LifetimeCheckedTask[Any]]] = {}  # pending send futures
-        self.recv: LifetimeCheckedTask[Any] | None = None
+        self.sends: dict[int, tuple[str, ManualTask[Any]]] = {}  # pending send futures
+        self.recv: ManualTask[Any] | None = None
         self.sent_after_close = False
         self.saw_end = False                 # a recv() returned the end (Ready(None))
 
@@ -1070,7 +1069,7 @@ class ChannelModel(RuleBasedStateMachine):
             self.buffer.append(value)
             return
         future = self.attempt(what, lambda: tx.send(value))
-        task = LifetimeCheckedTask(future, what=what)
+        task = ManualTask(future, what=what)
         if not self.rx_alive:
             self.expect_send_error(what, value, task.poll)
             return
@@ -1138,7 +1137,7 @@ class ChannelModel(RuleBasedStateMachine):
     def _poll_recv(self) -> None:
         first = self.recv is None
         if self.recv is None:
-            self.recv = LifetimeCheckedTask(self.rx.recv(), what="rx.recv()")
+            self.recv = ManualTask(self.rx.recv(), what="rx.recv()")
         what = "rx.recv()" if first else "poll rx.recv() again"
         result = self.attempt(what, self.recv.poll)
         self.steps.append(f"{what} -> {result!r}")
