@@ -66,7 +66,8 @@ class UserAndOrders(Future[tuple[U, V]]):
     def __init__(
         self, fetch_user: Callable[[], Future[U]], fetch_orders: Callable[[U], Future[V]]
     ) -> None:
-        # Calling an async fn runs nothing: it only stores the arguments.
+        # Calling an async fn runs nothing: it only stores the arguments. Nothing here refers
+        # to `self`, so the future may be moved until its first poll (Rust: pinned from then on).
         self.state: State[U, V] = Start(fetch_user, fetch_orders)
 
     def poll(self, cx: Context) -> Poll[tuple[U, V]]:
