@@ -89,14 +89,14 @@ class UserAndOrders(Future[tuple[U, V]]):
                     match user_future.poll(cx):
                         case Ready(user):
                             self.state = AwaitingOrders(user, fetch_orders(user))
-                        case Poll.Pending:
+                        case _:  # Pending
                             return Pending
                 case AwaitingOrders(user, orders_future):
                     match orders_future.poll(cx):
                         case Ready(orders):
                             self.state = Done()
                             return Ready((user, orders))
-                        case Poll.Pending:
+                        case _:  # Pending
                             return Pending
                 case Done():
                     raise PolledAfterCompletion("`async fn` resumed after completion")
@@ -148,15 +148,15 @@ class Select(Future[Left[A] | Right[B]]):
     def _race(self, cx: Context) -> Poll[Left[A] | Right[B]]:
         # Left first, and only poll right if left is not ready: a Ready value is never lost.
         match self.left.poll(cx):
-            case Ready(value):
+            case Ready(left_value):
                 self.done = True
                 self.right.drop()  # the loser is cancelled (Rust: dropped by `select!`)
-                return Ready(Left(value))
+                return Ready(Left(left_value))
         match self.right.poll(cx):
-            case Ready(value):
+            case Ready(right_value):
                 self.done = True
                 self.left.drop()
-                return Ready(Right(value))
+                return Ready(Right(right_value))
         return Pending  # both were polled, both hold our waker
 
     def drop(self) -> None:
@@ -241,7 +241,7 @@ class CoroutineDriver(Future[T]):
             match self.awaiting.poll(cx):  # polled at once, in this same poll
                 case Ready(value):
                     self.awaiting = None  # resume the body with `value` next time round
-                case Poll.Pending:
+                case _:  # Pending
                     return Pending
 
     def drop(self) -> None:
