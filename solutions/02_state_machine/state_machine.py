@@ -147,6 +147,7 @@ class Select(Future[Left[A] | Right[B]]):
 
     def _race(self, cx: Context) -> Poll[Left[A] | Right[B]]:
         # Left first, and only poll right if left is not ready: a Ready value is never lost.
+        # Trade-off: a fixed order, like `select! { biased; .. }`; tokio's default starts at random (fair).
         match self.left.poll(cx):
             case Ready(left_value):
                 self.done = True
@@ -182,6 +183,7 @@ class Join(Future[tuple[A, B]]):
     def poll(self, cx: Context) -> Poll[tuple[A, B]]:
         if self.done:
             raise PolledAfterCompletion("Join polled after completion")
+        # Trade-off: a wake re-polls every unfinished child, like `join!`; FuturesUnordered polls the woken.
         try:
             if self.left_out is Pending:  # a finished child is never polled again
                 self.left_out = self.left.poll(cx)
