@@ -268,13 +268,13 @@ MUTANTS += [
             Edit(
                 FILE,
                 "                self.right.drop()  # the loser",
-                "                self.result = value\n                self.right.drop()  # the loser",
+                "                self.result = left_value\n                self.right.drop()  # the loser",
             ),
             Edit(
                 FILE,
-                "                self.left.drop()\n                return Ready(Right(value))\n",
-                "                self.result = value\n"
-                "                self.left.drop()\n                return Ready(Right(value))\n",
+                "                self.left.drop()\n                return Ready(Right(right_value))\n",
+                "                self.result = right_value\n"
+                "                self.left.drop()\n                return Ready(Right(right_value))\n",
             ),
         ),
         note="Select tells it finished by its winner's value: a winner of None is polled again",
