@@ -150,3 +150,46 @@ def test_two_stages_given_files_of_the_same_name_never_collide(tmp_path: Path,
     assert loader.load_stage("91_first", "extra").VALUE == 1
     assert loader.load_stage("91_first", "spawn") is first.spawn
     assert loader.load_stage("92_second", "spawn") is second.spawn
+
+
+@needs_solutions
+def test_reset_restores_an_edited_given_file_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from rich.console import Console
+
+    import grader.pristine as pristine
+    import grader.reset as reset_module
+    from grader.progress import Progress
+    from grader.session import Session
+
+    monkeypatch.setattr(pristine, "SNAPSHOTS", tmp_path / "snapshots")
+    monkeypatch.setattr(reset_module, "BACKUPS", tmp_path / "backups")
+    monkeypatch.setattr(pristine, "_from_git", lambda path, digest: None)  # "no git here"
+    stage = find_stage("07")
+    assert stage is not None
+    target = tmp_path / "exercises"
+    shutil.copytree(REPO_ROOT / "exercises" / stage.id, target / stage.id)
+    pristine.snapshot(target)  # what the first `grade` run does
+    spawn = target / stage.id / "spawn.py"
+    original = spawn.read_bytes()
+    spawn.write_text("# edited by mistake\n", encoding="utf-8")
+    session = Session("custom", target, Console(record=True, width=100), Progress(tmp_path / "p.json"),
+                      True, 10.0)
+    assert reset_module.reset(session, stage, argparse.Namespace(yes=True)) == 0
+    assert spawn.read_bytes() == original
+
+
+def test_watch_watches_given_files_and_names_the_edited_ones(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from grader.progress import Progress
+    from grader.session import Session
+    from grader.watch import footer, watched_files
+
+    stage = find_stage("07")
+    assert stage is not None
+    session = Session("custom", tmp_path, Console(width=200), Progress(tmp_path / "p.json"), True, 10.0)
+    assert [p.name for p in watched_files(session, stage)] == list(stage.all_files)
+    shown = footer(session, stage, False, with_keys=False)
+    assert "timers.py" in shown and "spawn.py" not in shown
