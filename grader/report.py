@@ -1,4 +1,4 @@
-"""What a `grade` run reports beyond the screen: `--json` (SPEC §5) and the room.
+"""What a `grade` run reports beyond the screen: `--json` (SPEC §5), also sent to the room.
 
 The layout is versioned (`JSON_VERSION`); `grade summary` and the room read it back
 (grader.summary.parse_result) and refuse another version.
@@ -37,15 +37,3 @@ def json_report(session: Session) -> dict[str, object]:
             }
         )
     return {"version": JSON_VERSION, "target": session.target, "stages": stages}
-
-
-def report_to_room(session: Session, report: dict[str, object], wait: bool = True) -> None:
-    """If this checkout joined a room (`grade room join`), tell it. `wait`: for at most
-    room.POST_TIMEOUT (a `grade` run); watch never waits (the post is in the background)."""
-    if not session.grading_exercises:
-        return
-    from grader import room
-
-    sending = room.report_in_background(session.progress.path, report)
-    if sending is not None and wait:
-        sending.join(room.POST_TIMEOUT)  # bounded: an unreachable room costs at most this

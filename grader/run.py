@@ -15,7 +15,7 @@ from grader import render
 from grader.catalogue import find_stage
 from grader.model import Stage
 from grader.progression import Progression
-from grader.report import json_report, report_to_room
+from grader.report import json_report
 from grader.results import StageResult
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session
 
@@ -30,8 +30,19 @@ def run(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
     report = json_report(session)
     if getattr(args, "json", False):
         print(json.dumps(report, indent=2))
-    report_to_room(session, report)
+    _report_to_room(session, report)
     return code
+
+
+def _report_to_room(session: Session, report: dict[str, object]) -> None:
+    """If this checkout joined a room (`grade room join`), tell it, without waiting long."""
+    if not session.grading_exercises:
+        return
+    from grader import room
+
+    sending = room.report_in_background(session.progress.path, report)
+    if sending is not None:
+        sending.join(room.POST_TIMEOUT)  # bounded: an unreachable room costs at most this
 
 
 def run_in_order(session: Session) -> int:

@@ -21,7 +21,7 @@ from grader.keys import KeySource, key_source, keys_work, read_key
 from grader.listing import show_list
 from grader.model import Stage
 from grader.progression import Progression
-from grader.report import json_report, report_to_room
+from grader.report import json_report
 from grader.session import EXIT_PASSED, Session
 
 POLL_SECONDS = 0.1
@@ -73,7 +73,9 @@ def show(session: Session, stage: Stage) -> bool:
         console.print(render.failure_panel(stage, result, hint_command="press [h]"))
     if session.grading_exercises:
         session.progress.save()
-        report_to_room(session, json_report(session), wait=False)  # never waited for
+        from grader import room
+
+        room.report_in_background(session.progress.path, json_report(session))  # never waited for
     return result.status == "passed"
 
 
