@@ -1,10 +1,11 @@
-"""`grade bench`: your stage 07 runtime against asyncio, on the suite's five workloads.
+"""`grade bench`: your capstone runtime against asyncio, on the suite's five workloads.
 
-The capstone of the day: once stage 07 passes, the runtime you wrote runs the workloads of
+The capstone of the day (the catalogue's WORKSHOP.capstone: stage 07, timers.py): once it
+passes, the runtime you wrote runs the workloads of
 `bench/` (spawn + join, channel ping-pong, sleeps, a contended mutex, idle-task memory) at
 a tenth of their size, each in a fresh process beside asyncio, and you see the ratios.
 Your file is loaded only in those child processes (by path), never in the grader's.
-W2 and W4 need a channel and a mutex, which stage 07's file does not have: they come from
+W2 and W4 need a channel and a mutex, which the capstone's file does not have: they come from
 the reference stages 03 and 04 when `solutions/` is there, else from bench's small ones.
 """
 
@@ -16,12 +17,12 @@ import time
 
 from rich.text import Text
 
-from grader.catalogue import find_stage
+from grader.catalogue import WORKSHOP, capstone
 from grader.model import Stage
 from grader.paths import REPO_ROOT
+from grader.progression import Progression
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
 
-STAGE = "07_timers"
 ROUNDS = 5  # run.MIN_ROUNDS_FOR_A_CLAIM: enough for "ahead"/"behind" when every round agrees
 DIVISOR = 20  # a twentieth of the full sizes: the whole run takes about a minute
 PROCESS_TIMEOUT = 30.0  # seconds for one workload in one process
@@ -37,29 +38,22 @@ def _harness():  # type: ignore[no-untyped-def]
     return run
 
 
-def _stage_passes(session: Session, stage: Stage) -> bool:
-    if session.grading_exercises:
-        return session.passed(stage)  # the cached verdict for the file as it is now
-    result = session.verdict(stage)  # another --target: no cache there, run the tests
-    return result is not None and result.status == "passed"
-
-
 def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
-    timers = find_stage(STAGE)
-    assert timers is not None
-    if stage is not None and stage is not timers:
-        raise UsageError(f"`grade bench` measures your stage 07 runtime; it takes no stage "
+    top = capstone()
+    number, name = f"{top.number:02d}", top.id.split("_", 1)[1]
+    if stage is not None and stage is not top:
+        raise UsageError(f"`grade bench` measures your stage {number} runtime; it takes no stage "
                          f"(got {stage.id})")
     console = session.console
-    if not _stage_passes(session, timers):
+    if not Progression(session).passes_now(top):  # exercises: the cached verdict, else a run
         console.print(Text.assemble(
-            ("The benchmark runs once stage 07 (timers) passes. ", "bold yellow"),
+            (f"The benchmark runs once stage {number} ({name}) passes. ", "bold yellow"),
             "It races the runtime you wrote against asyncio, and a runtime that is not done "
-            "yet would race nowhere: run `grade` (or `grade 7`) until stage 07 passes, then "
-            "`grade bench`."))
+            f"yet would race nowhere: run `grade` (or `grade {top.number}`) until stage {number} "
+            "passes, then `grade bench`."))
         return EXIT_FAILED
     run = _harness()
-    runtime_file = session.target_dir / STAGE / "timers.py"
+    runtime_file = session.target_dir / top.id / WORKSHOP.capstone_file
     shown = (runtime_file.relative_to(REPO_ROOT).as_posix()
              if runtime_file.is_relative_to(REPO_ROOT) else str(runtime_file))
     runner = run.Runner(runtime_files={YOURS: str(runtime_file)}, timeout=PROCESS_TIMEOUT)
