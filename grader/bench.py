@@ -29,7 +29,7 @@ PROCESS_TIMEOUT = 30.0  # seconds for one workload in one process
 YOURS = "yours"
 
 
-def _harness():  # type: ignore[no-untyped-def]
+def _harness():
     """The bench harness (bench/run.py): our own code, which never imports a runtime itself."""
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))

@@ -151,7 +151,8 @@ def hint_ids_in(path: Path) -> tuple[set[str], list[str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name == "hint" and node.args and isinstance(node.args[0], ast.Constant):
+            if name == "hint" and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
                 used.add(node.args[0].value)
             position = HINT_CALLS.get(name)
             # kit.fail(hint, message) / kit.expect(condition, hint, message): the hint is followed
@@ -162,7 +163,8 @@ def hint_ids_in(path: Path) -> tuple[set[str], list[str]]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     used.add(arg.value)
             for keyword in node.keywords:
-                if keyword.arg and keyword.arg.endswith("hint") and isinstance(keyword.value, ast.Constant):
+                if keyword.arg and keyword.arg.endswith("hint") and isinstance(keyword.value, ast.Constant) \
+                        and isinstance(keyword.value.value, str):
                     used.add(keyword.value.value)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
             marked = any("hint" in ast.unparse(d) for d in node.decorator_list)
@@ -267,8 +269,8 @@ def stage_file_problems(stage: Stage, root: Path = REPO_ROOT, stages: Sequence[S
     for top in ("exercises", "solutions"):
         for name in stage.all_files:
             if not (root / top / stage.id / name).is_file():
-                given = name in stage.given_files
-                kind = " (a given file: python -m grader.given writes it)" if given else ""
+                is_given = name in stage.given_files
+                kind = " (a given file: python -m grader.given writes it)" if is_given else ""
                 problems.append(f"{top}/{stage.id}/{name} is missing{kind}")
     for given in stage.given:
         if not (root / given.source).is_file():

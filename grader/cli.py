@@ -26,6 +26,7 @@ import importlib
 import sys
 import traceback
 from pathlib import Path
+from typing import TextIO, cast
 
 from rich.console import Console
 from rich.text import Text
@@ -117,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PASSED
     # With --json, stdout carries the JSON only; everything human goes to stderr.
     stream = sys.stderr if args.json else sys.stdout
-    console = Console(file=stream if stream.isatty() else TrimmedLines(stream), highlight=False)
+    # TrimmedLines is a text stream by duck typing (write/flush/isatty/encoding), all rich uses.
+    shown = stream if stream.isatty() else cast(TextIO, TrimmedLines(stream))
+    console = Console(file=shown, highlight=False)
     try:
         return dispatch(args, console)
     except UsageError as error:
