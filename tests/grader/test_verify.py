@@ -21,7 +21,7 @@ needs_solutions = pytest.mark.skipif(
     not (REPO_ROOT / "solutions").is_dir() or not (REPO_ROOT / "tests" / "mutants").is_dir(),
     reason="solutions/ and tests/mutants/ are not in this copy (a student copy): nothing to verify",
 )
-pytestmark = needs_solutions
+pytestmark = [needs_solutions, pytest.mark.heavy]  # each runs `grade verify`: many seconds
 
 COPIED = ("stdtask", "grader", "tests", "exercises", "solutions", "slides", "pyproject.toml")
 
