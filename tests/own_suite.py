@@ -35,8 +35,6 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if (whole_suite and config.option.numprocesses is None and not config.option.collectonly
             and not config.option.usepdb):
         config.option.numprocesses = (os.cpu_count() or 1) + 1
-    if config.option.numprocesses and config.option.dist == "no":
-        config.option.dist = "loadgroup"  # see _keep_module_fixtures_on_one_worker
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -45,19 +43,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if item.get_closest_marker("exhaustive") is not None:
                 item.add_marker(skip)
-    for item in items:
-        _keep_module_fixtures_on_one_worker(item)
     # Stable sort: heavy tests first, each group in its collection order.
     items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
 
-
-def _keep_module_fixtures_on_one_worker(item: pytest.Item) -> None:
-    """A module-scoped fixture of the project (e.g. grading every stub once for a whole test
-    module) is computed once per worker that runs a test using it: the tests that use it go to
-    one worker (xdist's `loadgroup`), so it is computed once, as its author meant."""
-    info = getattr(item, "_fixtureinfo", None)
-    for name in getattr(item, "fixturenames", ()):
-        definitions = info.name2fixturedefs.get(name, ()) if info is not None else ()
-        if any(d.scope == "module" and d.baseid for d in definitions):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-            return
