@@ -279,6 +279,8 @@ def _child_env() -> dict[str, str]:
         "PYTHONIOENCODING": "utf-8",
     }
     env.pop("PYTEST_ADDOPTS", None)
+    for name in [name for name in env if name.startswith("PYTEST_XDIST_")]:
+        env.pop(name)  # graded from the project's suite on xdist: the child is no xdist worker
     return env
 
 

@@ -7,6 +7,9 @@ from hypothesis import HealthCheck, Phase, settings
 
 from kit.loader import set_target
 
+# Parallel whole-suite runs and the exhaustive tier (tests/own_suite.py).
+pytest_plugins = ("own_suite",)
+
 # Same verdict every run: derandomized (seed from the test itself), no example database.
 settings.register_profile(
     "grading",
