@@ -1,11 +1,15 @@
-"""Root conftest: choose what the stage tests test, and make hypothesis deterministic."""
+"""Root conftest: the hidden tests' plugin, and a deterministic hypothesis profile.
+
+`--target` (what the stage tests test) and the `hint` marker are declared once, by the
+grader's plugin for the hidden tests (`grader/child_plugin.py`), which the grading child
+loads too; the project's own suite gets them here.
+"""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 
-from kit.loader import set_target
+pytest_plugins = ("grader.child_plugin",)
 
 # Same verdict every run: derandomized (seed from the test itself), no example database.
 settings.register_profile(
@@ -19,15 +23,3 @@ settings.register_profile(
     phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
 )
 settings.load_profile("grading")
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--target",
-        default="solutions",
-        help="what the stage tests test: exercises, solutions, or a folder laid out like them",
-    )
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    set_target(config.getoption("--target"))
