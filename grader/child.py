@@ -13,6 +13,7 @@ buffered for the attendee's code to find.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -20,9 +21,15 @@ import sys
 from grader.paths import REPO_ROOT
 from grader.protocol import COLLECT, RunRequest
 
+HYPOTHESIS = ("_hypothesis_pytestplugin", "hypothesis", "hypothesis.strategies", "hypothesis.stateful")
 
-def warm() -> None:
-    """Import what `pytest.main` and the hidden tests will import anyway (not the attendee's code)."""
+
+def warm(light: bool = False) -> None:
+    """Import what `pytest.main` and the hidden tests will import (not the attendee's code).
+
+    `light`: not hypothesis, which only some stages use (tests/conftest.py imports it for them):
+    for a child that will be asked at once (a one-shot `grade`), not for one that waits.
+    """
     tests = str(REPO_ROOT / "tests")
     if tests not in sys.path:
         sys.path.insert(0, tests)  # the kit (pytest's `pythonpath` ini adds it again, harmlessly)
@@ -30,12 +37,15 @@ def warm() -> None:
 
     for name in _pytest.config.default_plugins:
         importlib.import_module(f"_pytest.{name}")
-    for name in ("pytest_timeout", "_hypothesis_pytestplugin", "hypothesis", "hypothesis.strategies",
-                 "hypothesis.stateful", "stdtask", "kit", "grader.catalogue", "grader.child_plugin"):
+    for name in ("pytest_timeout", *(() if light else HYPOTHESIS), "stdtask", "kit", "grader.catalogue",
+                 "grader.child_plugin"):
         try:
             importlib.import_module(name)
         except ImportError:
             pass  # not installed: pytest.main will say so, as it would have without a spare
+    # Optimisation: what was imported stays; the garbage collector need not walk it again on
+    # every collection (pytest collects at the end, tests may too: a big heap made that slow).
+    gc.freeze()
 
 
 def read_request() -> RunRequest:
@@ -49,10 +59,17 @@ def read_request() -> RunRequest:
     return RunRequest.parse(line)
 
 
+# pytest's plugins a grading run does not use: each registered plugin costs time at start
+# (its fixtures are scanned); unraisableexception and threadexception call gc.collect()
+# several times at the end. What they would report does not change a verdict.
+UNUSED_PLUGINS = ("doctest", "junitxml", "pastebin", "legacypath", "setuponly", "setupplan", "stepwise",
+                  "unraisableexception", "threadexception", "cacheprovider")
+
+
 def pytest_args(request: RunRequest) -> list[str]:
     """The pytest command line of a request (without the channel: it is the plugin's argument)."""
     common = [request.test_file, "-p", "grader.child_plugin", f"--target={request.target}",
-              "-p", "no:cacheprovider", "--color=no",
+              *(f"-pno:{name}" for name in UNUSED_PLUGINS), "--color=no",
               # Hidden tests fail through kit.fail, never bare asserts: no rewriting of every
               # plugin module (hypothesis!) on import.
               "--assert=plain"]
@@ -76,7 +93,7 @@ def channel_fd(request: RunRequest) -> int:
 
 
 def main() -> int:
-    warm()
+    warm(light="--light" in sys.argv[1:])
     request = read_request()
     import pytest
 

@@ -14,9 +14,12 @@ Two parts:
   what happened even if the interpreter dies. `CollectPlugin` only lists the tests.
 
 Hangs are caught by a watchdog thread, not by signals, so this works on Windows too. It
-tells slow from stuck by CPU time: a test that keeps the CPU busy for the whole limit is
-stuck in a loop; a test that used (almost) no CPU for the limit is blocked; a test that
-makes progress on a loaded machine is neither, up to a generous wall-clock backstop.
+tells slow from stuck by CPU time, not wall-clock time, so a loaded machine is no hang
+(`Tracker`, `stuck`): one call of the attendee's code that used LOOP_SHARE of the limit in
+CPU seconds (2 s by default; the hidden tests' calls take milliseconds) is an endless loop;
+the attendee's code waiting while the whole process used no CPU for BLOCKED_SHARE of the
+limit (3 s) is blocked; and, whatever the code, a test that used the whole limit in CPU
+time, or the limit in wall-clock time with almost no CPU, or a generous wall-clock backstop.
 
 The records (`grader/protocol.py` declares them; `?` marks a field present when known):
 
@@ -51,6 +54,10 @@ HINT_MARKER = (
 TIMEOUT_EXIT_CODE = 70
 BACKSTOP_FACTOR = 6  # a test may take this many times its limit in wall-clock time if it progresses
 BLOCKED_CPU_SHARE = 0.01  # below this share of one CPU over the limit, a test is waiting, not working
+LOOP_SHARE = 0.2  # of the limit: the CPU seconds one call of the attendee's code may use (2 s)
+BLOCKED_SHARE = 0.3  # of the limit: the seconds the attendee's code may wait with no CPU used (3 s)
+IDLE_CPU_SHARE = 0.02  # a watchdog tick in which the process used less CPU than this share is idle
+MAX_TICK_GAP = 1.0  # seconds: a longer gap between ticks (the machine suspended?) proves nothing
 _real_exit = os._exit  # the watchdog's way out; attendee calls go through _recorded_exit
 
 
@@ -93,6 +100,47 @@ def stuck(cpu: float, wall: float, limit: float) -> str | None:
     return None
 
 
+Call = tuple[int, int, int]  # (depth, id of the frame, id of its code): one call, as a tick sees it
+
+
+class Tracker:
+    """The fast rule, for one test: is the attendee's code the main thread is in stuck?
+
+    The watchdog shows it, at every tick, the process's CPU and wall-clock seconds and the
+    outermost call of the attendee's code on the main thread's stack (None when the main
+    thread is in the tests' own code: their timed waits end by themselves and carry the
+    test's own hint). "busy": the same call has gone on while the process used
+    `LOOP_SHARE * limit` CPU seconds: a correct call takes milliseconds, so on a machine
+    under any load this is a loop, not slowness (a slow machine gives it less CPU, never
+    more). "blocked": the same call has gone on for `BLOCKED_SHARE * limit` seconds in
+    which every tick came on time and the process used no CPU: nothing is running, so
+    nothing will wake it. A tick that came late (the machine suspended or overloaded) is
+    not counted either way.
+    """
+
+    def __init__(self, limit: float, wall: float, cpu: float) -> None:
+        self.limit = limit
+        self.call: Call | None = None
+        self.call_cpu = cpu  # the process's CPU seconds when this call was first seen
+        self.idle = 0.0  # seconds of ticks on time with no CPU used, in this call
+        self.wall, self.cpu = wall, cpu
+
+    def see(self, wall: float, cpu: float, call: Call | None) -> tuple[str, float] | None:
+        """("busy", CPU seconds) or ("blocked", idle seconds) once stuck, else None."""
+        gap, used = wall - self.wall, cpu - self.cpu
+        self.wall, self.cpu = wall, cpu
+        if call is None or call != self.call:
+            self.call, self.call_cpu, self.idle = call, cpu, 0.0
+            return None
+        if cpu - self.call_cpu >= LOOP_SHARE * self.limit:
+            return "busy", cpu - self.call_cpu
+        if 0 < gap <= MAX_TICK_GAP:
+            self.idle = self.idle + gap if used < IDLE_CPU_SHARE * gap else 0.0
+        if self.idle >= BLOCKED_SHARE * self.limit:
+            return "blocked", self.idle
+        return None
+
+
 class Reporter:
     """The child's side of the channel, and the watchdog that times each test."""
 
@@ -108,8 +156,10 @@ class Reporter:
         self.running: str | None = None  # the test (or phase) the watchdog times
         self.started_cpu = 0.0
         self.started_wall = 0.0
+        self.tracker = Tracker(test_timeout, 0.0, 0.0)
         self.exitstatus = 0
         self.reported_solutions: set[str] = set()
+        self._in_target: dict[str, bool] = {}
 
     def write(self, line_record: dict[str, Any]) -> None:
         payload = json.dumps(line_record)
@@ -128,10 +178,27 @@ class Reporter:
 
     # --- where in the attendee's code? ------------------------------------------------
     def in_target(self, filename: str) -> bool:
-        try:
-            return Path(filename).resolve().is_relative_to(self.target)
-        except (OSError, ValueError):
-            return False
+        known = self._in_target.get(filename)
+        if known is None:
+            try:
+                known = Path(filename).resolve().is_relative_to(self.target)
+            except (OSError, ValueError):
+                known = False
+            self._in_target[filename] = known
+        return known
+
+    def attendee_call(self) -> Call | None:
+        """The outermost call of the attendee's code on the main thread's stack, if any."""
+        frame = sys._current_frames().get(self.main_thread)  # type: ignore[arg-type]
+        found: Call | None = None
+        depth = 0
+        while frame is not None:  # innermost first: the last one found is the outermost
+            if self.in_target(frame.f_code.co_filename):
+                found = (depth, id(frame), id(frame.f_code))
+            frame = frame.f_back
+            depth += 1
+        # Depths count from the innermost frame: make them count from the outermost.
+        return None if found is None else (depth - found[0], found[1], found[2])
 
     def location_from_traceback(self, tb: TracebackType | None) -> dict[str, Any] | None:
         found = None
@@ -163,6 +230,7 @@ class Reporter:
     def arm(self, name: str) -> None:
         self.started_cpu = time.process_time()
         self.started_wall = time.monotonic()
+        self.tracker = Tracker(self.test_timeout, self.started_wall, self.started_cpu)
         self.running = name
 
     def disarm(self) -> None:
@@ -170,22 +238,26 @@ class Reporter:
 
     def watch(self) -> None:
         """The watchdog thread: a heartbeat for the parent, and the slow-or-stuck decision."""
-        tick = max(0.01, min(0.25, self.test_timeout / 4))
+        tick = max(0.01, min(0.1, self.test_timeout / 20))
         while True:
             time.sleep(tick)
-            name = self.running
+            name, tracker = self.running, self.tracker
             self.emit(protocol.BEAT)
             if name is None:
                 continue
-            cpu = time.process_time() - self.started_cpu
-            wall = time.monotonic() - self.started_wall
+            now_cpu, now_wall = time.process_time(), time.monotonic()
+            cpu, wall = now_cpu - self.started_cpu, now_wall - self.started_wall
+            fast = tracker.see(now_wall, now_cpu, self.attendee_call())
+            if fast is not None and self.running == name:
+                why, seconds = fast
+                self.on_timeout(name, why, seconds, wall if why == "busy" else seconds)
             why = stuck(cpu, wall, self.test_timeout)
             if why is not None and self.running == name:
-                self.on_timeout(name, why, wall)
+                self.on_timeout(name, why, self.test_timeout, wall)
 
-    def on_timeout(self, name: str, why: str, wall: float) -> None:
+    def on_timeout(self, name: str, why: str, seconds: float, wall: float) -> None:
         frame = sys._current_frames().get(self.main_thread)  # type: ignore[arg-type]
-        self.emit(protocol.TIMEOUT, name=name, seconds=self.test_timeout, wall=round(wall, 1), why=why,
+        self.emit(protocol.TIMEOUT, name=name, seconds=round(seconds, 1), wall=round(wall, 1), why=why,
                   location=self.location_from_frame(frame))
         _real_exit(TIMEOUT_EXIT_CODE)  # the main thread is stuck; only leaving ends it
 

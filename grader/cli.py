@@ -32,7 +32,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.text import Text
 
-from grader import pristine, render
+from grader import pristine, render, runner
 from grader.catalogue import STAGES, find_hint, find_stage
 from grader.model import Stage
 from grader.paths import REPO_ROOT
@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.words[:1] == ["help"]:  # `grade help` is `grade --help`
         parser.print_help()
         return EXIT_PASSED
+    if args.words[:1] in ([], ["watch"]) or args.words[0] not in (*COMMANDS, "room"):
+        runner.prestart()  # a stage may run: its child warms up while this process gets ready
     # With --json, stdout carries the JSON only; everything human goes to stderr.
     stream = sys.stderr if args.json else sys.stdout
     console = Console(file=stream if stream.isatty() else TrimmedLines(stream), highlight=False)

@@ -83,7 +83,7 @@ def run_stage(
     finally:
         spare.discard()
         if _keep_warm:
-            prestart()  # the next run's child warms up while the attendee reads and edits
+            prestart(light=False)  # the next run's child warms up while the attendee reads and edits
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
@@ -290,7 +290,7 @@ class Spare:
     (a print flood can't fill our memory).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, light: bool = False) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="grade-")
         self.output = Path(self.folder.name) / "output.txt"
         self.faults = Path(self.folder.name) / "faults.txt"
@@ -312,7 +312,8 @@ class Spare:
             self.channel["fd"] = write_fd
         try:
             with open(self.output, "wb") as sink:
-                self.process = subprocess.Popen([sys.executable, "-m", "grader.child"], cwd=REPO_ROOT,
+                command = [sys.executable, "-m", "grader.child", *(["--light"] if light else [])]
+                self.process = subprocess.Popen(command, cwd=REPO_ROOT,
                                                 stdout=sink, stderr=subprocess.STDOUT,
                                                 stdin=subprocess.PIPE, env=_child_env(), **options)
         except BaseException:
@@ -383,11 +384,15 @@ _spare: Spare | None = None
 _keep_warm = False
 
 
-def prestart() -> None:
-    """Start a spare child now, for the next run (it warms up while nothing else happens)."""
+def prestart(light: bool = True) -> None:
+    """Start a spare child now, for the next run: it warms up while this process gets ready.
+
+    `light`: it is asked soon (a one-shot `grade`), so it leaves hypothesis to the stages
+    that import it; a spare that waits for the attendee's next save imports everything.
+    """
     global _spare
     if _spare is None:
-        _spare = Spare()
+        _spare = Spare(light)
         if not _atexit_registered:
             _register_atexit()
 
@@ -397,7 +402,7 @@ def keep_warm(on: bool = True) -> None:
     global _keep_warm
     _keep_warm = on
     if on:
-        prestart()
+        prestart(light=False)
 
 
 def _take_spare() -> Spare:
@@ -408,7 +413,7 @@ def _take_spare() -> Spare:
         return spare
     if spare is not None:
         spare.discard()
-    return Spare()
+    return Spare(light=True)
 
 
 _atexit_registered = False

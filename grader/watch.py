@@ -15,14 +15,14 @@ from pathlib import Path
 
 from rich.text import Text
 
-from grader import render
+from grader import render, runner
 from grader.catalogue import STAGES
 from grader.keys import KeySource, key_source, keys_work, read_key
 from grader.model import Stage
 from grader.session import EXIT_PASSED, Session
 
-POLL_SECONDS = 0.1
-SETTLE_SECONDS = 0.15  # debounce: editors write a file in several steps, within milliseconds
+POLL_SECONDS = 0.05
+SETTLE_SECONDS = 0.05  # debounce: editors write a file in several steps, within milliseconds
 
 
 def fingerprint(paths: list[Path]) -> tuple[object, ...]:
@@ -95,6 +95,7 @@ def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
         with key_source() as terminal_keys:
             return watch(session, stage, args, terminal_keys)
     console = session.console
+    runner.keep_warm()  # a spare child waits, warm, for each next save: the verdict comes sooner
     passed = show(session, stage)
     while True:
         console.print(Text(footer(session, stage, passed, keys_work(keys)), style="dim"))

@@ -98,3 +98,11 @@ def test_the_plugin_declares_the_target_option_and_the_hint_marker() -> None:
                            "-c", os.devnull], cwd=REPO_ROOT / "grader", capture_output=True, text=True,
                           timeout=60, check=False)
     assert "--target" in done.stdout
+
+
+def test_hypothesis_tests_run_under_the_grading_profile() -> None:
+    """tests/conftest.py loads it just before a module that names hypothesis is imported."""
+    from hypothesis import settings
+
+    assert settings.get_current_profile_name() == "grading"
+    assert settings.default.derandomize and settings.default.database is None
