@@ -12,6 +12,11 @@ instructor guide, "Integrity"):
 - The child reports a heartbeat; a child that falls silent during a test (a loop in C that
   holds the interpreter lock) or that runs past the backstop is stopped by the parent, which
   names the test.
+- Each child serves one run. It may be started ahead of time (a *spare*, `prestart`,
+  `keep_warm`): it then imports pytest, the kit and the grader's plugin while the attendee
+  edits, and learns its request (stage, target, channel key) only once warm. It is discarded,
+  never used, if the grader's or the kit's files changed meanwhile. Nothing of the attendee's
+  is imported before the request; no interpreter runs the attendee's code twice.
 """
 
 from __future__ import annotations
@@ -381,6 +386,7 @@ class Spare:
 
 
 _spare: Spare | None = None
+_spare_lock = threading.Lock()  # grader.mutants grades from two threads
 _keep_warm = False
 
 
@@ -391,10 +397,11 @@ def prestart(light: bool = True) -> None:
     that import it; a spare that waits for the attendee's next save imports everything.
     """
     global _spare
-    if _spare is None:
-        _spare = Spare(light)
-        if not _atexit_registered:
-            _register_atexit()
+    with _spare_lock:
+        if _spare is None:
+            _spare = Spare(light)
+            if not _atexit_registered:
+                _register_atexit()
 
 
 def keep_warm(on: bool = True) -> None:
@@ -408,7 +415,8 @@ def keep_warm(on: bool = True) -> None:
 def _take_spare() -> Spare:
     """The waiting spare if it is still usable, else a new child (the first run, a stale spare)."""
     global _spare
-    spare, _spare = _spare, None
+    with _spare_lock:
+        spare, _spare = _spare, None
     if spare is not None and spare.usable():
         return spare
     if spare is not None:
