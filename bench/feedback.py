@@ -77,10 +77,18 @@ def median_of(rounds: int, command: Sequence[str], env: dict[str, str]) -> tuple
 
 
 def model_time(stage_id: str, env: dict[str, str], folder: Path) -> float:
-    """Seconds the stage's model-based tests took in a plain pytest run (bench.model_time)."""
+    """Seconds the stage's model-based tests took in a pytest run (bench.model_time) with the
+    grading child's options (those of an older grader: plain pytest)."""
     out = folder / f"model-{stage_id}.txt"
-    command = [sys.executable, "-m", "pytest", f"tests/stages/test_{stage_id}.py", "-q",
-               "--target", "solutions", "-p", "bench.model_time", "-p", "no:cacheprovider"]
+    test_file = f"tests/stages/test_{stage_id}.py"
+    try:
+        from grader.child import pytest_args
+        from grader.protocol import RUN, RunRequest
+
+        options = pytest_args(RunRequest(RUN, stage_id, test_file, "solutions"))
+    except ImportError:
+        options = [test_file, "-q", "--target", "solutions", "-p", "no:cacheprovider"]
+    command = [sys.executable, "-m", "pytest", *options, "-p", "bench.model_time"]
     timed(command, {**env, "BENCH_MODEL_TIME": str(out)})
     try:
         return float(out.read_text(encoding="utf-8"))

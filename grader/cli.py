@@ -35,7 +35,7 @@ from rich.text import Text
 from grader import pristine, render, runner
 from grader.catalogue import STAGES, find_hint, find_stage
 from grader.model import Stage
-from grader.paths import REPO_ROOT
+from grader.paths import REPO_ROOT, target_path
 from grader.progress import Progress
 from grader.results import StageResult
 from grader.runner import DEFAULT_TEST_TIMEOUT, GraderError
@@ -211,10 +211,7 @@ def safe_streams() -> None:
 
 
 def resolve_target(target: str) -> Path:
-    if target in ("exercises", "solutions"):
-        path = REPO_ROOT / target
-    else:
-        path = Path(target).resolve()
+    path = target_path(target)
     if not path.is_dir():
         raise UsageError(f"--target {target}: no such folder ({path})")
     return path

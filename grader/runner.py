@@ -13,7 +13,7 @@ instructor guide, "Integrity"):
   holds the interpreter lock) or that runs past the backstop is stopped by the parent, which
   names the test.
 - Each child serves one run. It may be started ahead of time (a *spare*, `prestart`,
-  `keep_warm`): it then imports pytest, the kit and the grader's plugin while the attendee
+  `spares_kept_warm`): it then imports pytest, the kit and the grader's plugin while the attendee
   edits, and learns its request (stage, target, channel key) only once warm. It is discarded,
   never used, if the grader's or the kit's files changed meanwhile. Nothing of the attendee's
   is imported before the request; no interpreter runs the attendee's code twice.
@@ -34,6 +34,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,7 @@ from grader.protocol import AT_EXIT as AFTER_TESTS
 from grader.protocol import COLLECT, DEFAULT_TEST_TIMEOUT, LOADING, RUN, RunRequest, sign
 from grader.results import StageResult, TestResult
 
-__all__ = ["DEFAULT_TEST_TIMEOUT", "GraderError", "keep_warm", "prestart", "run_stage"]
+__all__ = ["DEFAULT_TEST_TIMEOUT", "GraderError", "prestart", "run_stage", "spares_kept_warm"]
 BACKSTOP_SECONDS = 300.0  # the whole child, should every other limit fail
 SILENCE_SECONDS = 5.0  # at least this long without a heartbeat during a test: the child is stuck
 
@@ -404,12 +406,20 @@ def prestart(light: bool = True) -> None:
                 _register_atexit()
 
 
-def keep_warm(on: bool = True) -> None:
-    """From now on, start the next spare child as soon as a run is over (`grade watch`)."""
-    global _keep_warm
-    _keep_warm = on
-    if on:
-        prestart(light=False)
+@contextmanager
+def spares_kept_warm() -> Iterator[None]:
+    """Meanwhile, start the next spare child as soon as a run is over (`grade watch`)."""
+    global _keep_warm, _spare
+    _keep_warm = True
+    prestart(light=False)
+    try:
+        yield
+    finally:
+        _keep_warm = False
+        with _spare_lock:
+            spare, _spare = _spare, None
+        if spare is not None:
+            spare.discard()
 
 
 def _take_spare() -> Spare:

@@ -94,8 +94,12 @@ def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
     if keys is None:
         with key_source() as terminal_keys:
             return watch(session, stage, args, terminal_keys)
+    with runner.spares_kept_warm():  # a spare child waits, warm, for each next save
+        return _watch(session, stage, args, keys)
+
+
+def _watch(session: Session, stage: Stage, args: argparse.Namespace, keys: KeySource) -> int:
     console = session.console
-    runner.keep_warm()  # a spare child waits, warm, for each next save: the verdict comes sooner
     passed = show(session, stage)
     while True:
         console.print(Text(footer(session, stage, passed, keys_work(keys)), style="dim"))
