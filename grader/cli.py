@@ -31,10 +31,10 @@ from typing import TextIO, cast
 from rich.console import Console
 from rich.text import Text
 
-from grader import pristine
+from grader import pristine, runner
 from grader.catalogue import STAGES, find_stage
 from grader.model import Stage
-from grader.paths import REPO_ROOT
+from grader.paths import REPO_ROOT, target_path
 from grader.progress import Progress
 from grader.runner import DEFAULT_TEST_TIMEOUT, GraderError
 from grader.session import EXIT_PASSED, EXIT_USAGE, Session, UsageError
@@ -116,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.words[:1] == ["help"]:  # `grade help` is `grade --help`
         parser.print_help()
         return EXIT_PASSED
+    if args.words[:1] in ([], ["watch"]) or args.words[0] not in (*COMMANDS, "room"):
+        runner.prestart()  # a stage may run: its child warms up while this process gets ready
     # With --json, stdout carries the JSON only; everything human goes to stderr.
     stream = sys.stderr if args.json else sys.stdout
     # TrimmedLines is a text stream by duck typing (write/flush/isatty/encoding), all rich uses.
@@ -153,10 +155,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def resolve_target(target: str) -> Path:
-    if target in ("exercises", "solutions"):
-        path = REPO_ROOT / target
-    else:
-        path = Path(target).resolve()
+    path = target_path(target)
     if not path.is_dir():
         raise UsageError(f"--target {target}: no such folder ({path})")
     return path

@@ -33,9 +33,9 @@ def progress_file() -> Path:
 # What decides a verdict besides the stage's own folder and its hidden tests: whole folders
 # and files, never a list of modules to keep up to date. The grader package (runner, child
 # plugin, catalogue, ...), the given runtime core, the kit, every conftest on the way to the
-# hidden tests, and the pytest settings (pyproject.toml).
-GRADER_SIDE = ("grader", "stdtask", "tests/kit", "tests/conftest.py", "tests/stages/conftest.py",
-               "pyproject.toml")
+# hidden tests and the plugin the root one loads (own_suite), and the pytest settings.
+GRADER_SIDE = ("grader", "stdtask", "tests/kit", "tests/conftest.py", "tests/own_suite.py",
+               "tests/stages/conftest.py", "pyproject.toml")
 # What runs the hidden tests: the interpreter and these distributions (pytest-timeout is loaded
 # by the child too).
 DEPENDENCIES = ("pytest", "hypothesis", "pytest-timeout")

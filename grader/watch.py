@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from grader import render
+from grader import render, runner
 from grader.hint import show_hint
 from grader.keys import KeySource, key_source, keys_work, read_key
 from grader.listing import show_list
@@ -24,8 +24,8 @@ from grader.progression import Progression
 from grader.report import json_report
 from grader.session import EXIT_PASSED, Session
 
-POLL_SECONDS = 0.1
-SETTLE_SECONDS = 0.15  # debounce: editors write a file in several steps, within milliseconds
+POLL_SECONDS = 0.05
+SETTLE_SECONDS = 0.05  # debounce: editors write a file in several steps, within milliseconds
 
 
 def fingerprint(paths: list[Path]) -> tuple[object, ...]:
@@ -100,7 +100,13 @@ def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
     if keys is None:
         with key_source() as terminal_keys:
             return watch(session, stage, args, terminal_keys)
+    with runner.spares_kept_warm():  # a spare child waits, warm, for each next save
+        return _watch(session, stage, args, keys)
+
+
+def _watch(session: Session, stage: Stage, args: argparse.Namespace, keys: KeySource) -> int:
     console = session.console
+    progression = Progression(session)
     passed = show(session, stage)
     while True:
         console.print(Text(footer(session, stage, passed, keys_work(keys)), style="dim"))
