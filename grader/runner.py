@@ -183,7 +183,7 @@ def _reference_targets(stage: Stage, tmp: Path) -> list[str]:
 
     folder = tmp / "pristine" / stage.id
     folder.mkdir(parents=True)
-    stubs = {name: pristine_bytes(f"{stage.id}/{name}") for name in stage.files}
+    stubs = {name: pristine_bytes(f"{stage.id}/{name}") for name in stage.all_files}  # given files too
     if all(data is not None for data in stubs.values()):
         for name, data in stubs.items():
             (folder / name).write_bytes(data)  # type: ignore[arg-type]
