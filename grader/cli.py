@@ -116,14 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.words[:1] == ["help"]:  # `grade help` is `grade --help`
         parser.print_help()
         return EXIT_PASSED
-    if args.words[:1] in ([], ["watch"]) or args.words[0] not in (*COMMANDS, "room"):
-        runner.prestart()  # a stage may run: its child warms up while this process gets ready
     # With --json, stdout carries the JSON only; everything human goes to stderr.
     stream = sys.stderr if args.json else sys.stdout
     # TrimmedLines is a text stream by duck typing (write/flush/isatty/encoding), all rich uses.
     shown = stream if stream.isatty() else cast(TextIO, TrimmedLines(stream))
     console = Console(file=shown, highlight=False)
     try:
+        if args.words[:1] in ([], ["watch"]) or args.words[0] not in (*COMMANDS, "room"):
+            runner.prestart()  # a stage may run: its child warms up while this process gets ready
         return dispatch(args, console)
     except UsageError as error:
         console.print(Text(f"grade: {error}", style="bold red"))
