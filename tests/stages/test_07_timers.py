@@ -3,9 +3,10 @@
 Order matters: basic behaviour first, then one test per mistake, so the first failure
 names the mistake (see tests/mutants/m07_timers.py). Time is virtual (kit/clock.py): it
 moves only when a test advances it or when the idle executor jumps it, so every run is
-exact. The one place where real time matters (the clock moves between two reads) uses a
-scripted clock that ticks on every read (kit/ticking_clock.py), never real time. Wakes from
-another thread are timed by states (kit.parking, kit.cross_thread), not by sleeps.
+exact. Where real time matters (the clock moves between two reads) a scripted clock ticks
+on every read (kit/ticking_clock.py; kit/running_clock.py for the path of a clock that is
+not paused), never real time. Wakes from another thread are timed by states (kit.parking,
+kit.cross_thread), not by sleeps; a real-clock timer is only ever waited for under a watchdog.
 """
 
 from __future__ import annotations
