@@ -170,6 +170,24 @@ STAGE = Stage(
             slide="Woken while running",
         ),
         Hint(
+            id="task_waker",
+            title="Each poll's waker must be the polled task",
+            symptom="A task kept the waker from its Context and woke it later; another task "
+                    "was polled instead (or none was).",
+            why="The waker in a poll's Context is the only way the future can say \"poll me "
+                "again\": whatever it stores is what will be woken, maybe much later. With one "
+                "Context lent to every poll, its waker must point at the task being polled, for "
+                "that poll; whatever it pointed at before belongs to another task.",
+            check="Where does your executor decide which task the Context's waker is: once, or "
+                  "for each poll, for the task about to be polled?",
+            pointer="Read `Task.run` up to the `poll` call: at that line, which task is "
+                    "`cx.waker`? Then look for any other line (in `spawn`, `wake`, `block_on`) "
+                    "that sets the lent Context's waker.",
+            rust="A Rust executor builds the Context for each poll from the task's own waker: "
+                 "`let waker = Waker::from(task.clone()); let mut cx = Context::from_waker(&waker);`.",
+            slide="The task is its own waker",
+        ),
+        Hint(
             id="run_queue_fifo",
             title="The run queue is first in, first out",
             symptom="Tasks were polled in another order than the one they were spawned or "

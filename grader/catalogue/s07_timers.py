@@ -97,6 +97,24 @@ STAGE = Stage(
             slide="Sleep: a future that waits for the clock",
         ),
         Hint(
+            id="sleep_clock",
+            title="The Sleep read another clock",
+            symptom="A Sleep was Ready before its deadline on the runtime's clock, without even "
+                    "reading that clock.",
+            why="The runtime's clock is injected: in tests it is a virtual clock that stands at "
+                "t=0 while time.monotonic() reads thousands of seconds. Every deadline is a time "
+                "on the runtime's clock (`sleep(seconds)` adds to its `now()`), so comparing it "
+                "with another clock's time compares two different timelines.",
+            check="In `Sleep.poll`, which clock's time do you compare with the deadline? Is it "
+                  "the clock of the driver the Sleep was made with?",
+            pointer="`Sleep.poll`, the comparison with `self.deadline`: where does the other side "
+                    "come from? Do the same for `TimerDriver.fire_expired`'s `now`.",
+            rust="tokio's `Sleep` reads the runtime's time source, which `time::pause()` "
+                 "freezes; `tokio::time::Instant::now()` follows it, `std::time::Instant::now()` "
+                 "does not.",
+            slide="A clock you control",
+        ),
+        Hint(
             id="stale_waker",
             title="Only the first waker was registered",
             symptom="A Sleep was polled with a new waker, and when it was due the old waker was "
@@ -381,6 +399,61 @@ STAGE = Stage(
                  "ends it early. tokio's time driver parks its inner driver with "
                  "`park_timeout(duration)`, and `Unparker::unpark` ends that.",
             slide="Parking until the next deadline",
+        ),
+        Hint(
+            id="blocking_park",
+            title="A running blocking thread held up a timer",
+            symptom="On the real clock a timer came due while a spawn_blocking thread ran; it "
+                    "did not fire until a wake came (block_on parked with no time limit).",
+            why="A running blocking thread means a wake *may* still come: a reason not to raise "
+                "Deadlock (and not to jump a paused clock), not a reason to stop watching the "
+                "clock. A park with no timeout ends only at a wake; the earliest deadline must "
+                "still end it.",
+            check="With a timer set and a spawn_blocking thread running, which timeout does "
+                  "your `_park` pass to `super()._park`?",
+            pointer="`Executor._park` on a clock that is not paused: follow every path that "
+                    "reads `self._blocking` (or `_wakes_pending()`). Does one of them park with "
+                    "`None`?",
+            rust="tokio's time driver always parks the layer below with "
+                 "`park_timeout(next_deadline - now)`; blocking tasks only inhibit the paused "
+                 "clock's auto-advance.",
+            slide="Parking until the next deadline",
+        ),
+        Hint(
+            id="busy_auto_advance",
+            title="The paused clock jumped while a task was runnable",
+            symptom="On a virtual clock a task was still runnable (it yielded), and the clock "
+                    "jumped to the next deadline before the task ran again.",
+            why="A paused clock stands for time that passes while the runtime waits. With a "
+                "task runnable the runtime does not wait: real time would have moved by "
+                "microseconds, not to the next deadline. Jump only when there is nothing to do "
+                "but wait, and never further than the `timeout` block_on allows (0 while "
+                "something is runnable).",
+            check="When block_on calls `_park(0)`, how far can your `_park` move a paused clock? "
+                  "Before `auto_advance`, what do you check?",
+            pointer="`Executor._park`, the paused-clock branch: which value reaches "
+                    "`self.clock.auto_advance`, and is that call reached when `timeout` is 0 or "
+                    "when `self._runnable()` is true?",
+            rust="tokio's time driver clamps the jump to the park's limit (`duration = "
+                 "min(limit, duration)`): from the `park_timeout(0)` between tasks, the paused "
+                 "clock moves by nothing.",
+            slide="A clock you control",
+        ),
+        Hint(
+            id="advance_by",
+            title="The clock jumped by the deadline, not to it",
+            symptom="On a virtual clock, a sleep that started after t=0 woke late: the idle "
+                    "executor let as many seconds pass as the deadline's value.",
+            why="`Clock.auto_advance(seconds)` lets that many seconds pass, like a park of that "
+                "length (tokio's `clock.advance(duration)`). A deadline is a point in time; "
+                "the jump to it is the time left until it. From t=0 the two numbers are "
+                "equal, which is why the first sleep looked right.",
+            check="What do you pass to `auto_advance`: a time on the clock, or a length of time?",
+            pointer="`Executor._park`, the call to `self.clock.auto_advance(...)`: trace it for "
+                    "`sleep_until(5)` awaited at t=3.",
+            rust="The driver's auto-advance calls `clock.advance(duration)` with a `Duration`; "
+                 "an `Instant` there would not type-check.",
+            slide="A clock you control",
         ),
         Hint(
             id="blocking_auto_advance",

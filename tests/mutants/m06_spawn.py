@@ -39,6 +39,32 @@ MUTANTS = [
            replace="            executor._queue.appendleft(self)  # to the front\n"
                    "            executor._unpark()\n",
            note="wake() puts the task at the front of the queue"),
+    mutant("cx_waker_set_once", STAGE, hint="task_waker", file=FILE,
+           find="        cx.waker = self  # this poll's Context: waking it queues this task\n",
+           replace="",
+           more=(Edit(FILE, "        task = Task(fut, self)\n",
+                      "        task = Task(fut, self)\n"
+                      "        if not isinstance(self._cx.waker, Task):\n"
+                      "            self._cx.waker = task  # set once, at the first spawn\n"),),
+           note="the lent Context's waker is set once, to the first task spawned: every task's "
+                "wakes queue that one"),
+    mutant("cx_waker_never_set", STAGE, hint="task_waker", file=FILE,
+           find="        cx.waker = self  # this poll's Context: waking it queues this task\n",
+           replace="",
+           note="the lent Context keeps its no-op waker: a task's stored waker wakes nobody"),
+    mutant("run_aborted_task", STAGE, hint="abort", file=FILE,
+           find="        if future is None:  # aborted while it waited in the queue\n"
+                "            return\n",
+           replace="",
+           note="run() does not skip a task aborted while it sat in the queue: polling its "
+                "dropped future fails, and that failure replaces Cancelled as its result"),
+    mutant("spawn_polls_inline", STAGE, hint="spawn", file=FILE,
+           find="        task.wake()  # a new task is runnable\n",
+           replace="        task.run()  # get it going at once, inside spawn()\n"
+                   "        if not task.finished:\n"
+                   "            task.wake()\n",
+           note="spawn() polls the new task at once, inside the caller's poll, instead of only "
+                "queueing it"),
     mutant("drain_until_empty", STAGE, hint="root_starved", file=FILE,
            find="                for _ in range(len(queue)):\n",
            replace="                while queue:  # run every task there is\n",

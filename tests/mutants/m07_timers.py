@@ -51,6 +51,50 @@ MUTANTS = [
            find="        if self.clock.paused and not self._blocking:\n",
            replace="        if self.clock.paused:\n",
            note="a paused clock jumps to the next deadline while a spawn_blocking thread still runs"),
+    mutant("blocking_park_without_deadline", STAGE, hint="blocking_park", file=FILE,
+           find="            super()._park(wait)  # on the condition: a wake from another thread "
+                "ends it early\n",
+           replace="            # a blocking thread will wake us: wait for that\n"
+                   "            super()._park(None if timeout is None and self._blocking else wait)\n",
+           note="on the real clock, while a spawn_blocking thread runs, _park waits for a wake "
+                "with no time limit: a timer due meanwhile fires only once the thread is done"),
+    mutant("auto_advance_while_runnable", STAGE, hint="busy_auto_advance", file=FILE,
+           find="        if timeout is not None:\n"
+                "            wait = min(wait, timeout)  # 0 while tasks are runnable: fire, do not wait\n",
+           replace="",
+           more=(Edit(FILE, "                idle = not self._runnable()\n",
+                      "                idle = True  # nothing to check: jump\n"),),
+           note="the paused clock jumps to the next deadline from `_park(0)` too, while tasks "
+                "are still runnable"),
+    mutant("auto_advance_to_deadline", STAGE, hint="advance_by", file=FILE,
+           find="                self.clock.auto_advance(wait)\n",
+           replace="                self.clock.auto_advance(deadline)  # to the deadline\n",
+           note="auto_advance is given the deadline (a time) instead of the time left until it"),
+    mutant("sleep_reads_system_clock", STAGE, hint="sleep_clock", file=FILE,
+           find="        if self._driver.clock.now() >= self.deadline:\n",
+           replace="        if time.monotonic() >= self.deadline:\n",
+           note="Sleep compares its deadline with time.monotonic(), not with the runtime's clock"),
+    mutant("deadline_read_a_round_early", STAGE, hint="park_timeout", file=FILE,
+           find="        deadline = self.timers.next_deadline()  # read now, after the round: it "
+                "may have added one\n",
+           replace="        fresh = self.timers.next_deadline()\n"
+                   "        earlier, _READ[id(self)] = _READ.get(id(self)), fresh\n"
+                   "        deadline = fresh if timeout == 0 or earlier is None else earlier\n",
+           more=(Edit(FILE, "        self.timers = TimerDriver(self.clock)\n",
+                      "        self.timers = TimerDriver(self.clock)\n"
+                      "        _READ[id(self)] = None  # the deadline the previous park read\n"),
+                 Edit(FILE, "T = TypeVar(\"T\")\n",
+                      "T = TypeVar(\"T\")\n_READ: dict[int, float | None] = {}\n")),
+           note="the idle park waits for the deadline the previous park read (a round earlier), "
+                "missing an earlier timer the last round registered"),
+    mutant("no_fire_when_busy_real_clock", STAGE, hint="timer_starved", file=FILE,
+           find="            super()._park(wait)  # on the condition: a wake from another thread "
+                "ends it early\n",
+           replace="            if timeout == 0:\n"
+                   "                return  # tasks are runnable: fire later, when idle\n"
+                   "            super()._park(wait)\n",
+           note="on a clock that is not paused, _park(0) returns without firing the timers that "
+                "are due: a busy task starves a real-clock sleep"),
     mutant("no_fire_when_busy", STAGE, hint="timer_starved", file=FILE,
            find="        if deadline is None:\n            super()._park(timeout)",
            replace="        if deadline is None or timeout == 0:\n            super()._park(timeout)",

@@ -90,14 +90,24 @@ def test_root_woken_by_a_task_is_polled_again() -> None:
         ran.append("completer")
         leaf.complete()  # wakes the root, which awaits the leaf
 
+    inline: list[bool] = []
+
     async def body() -> str:
         stage.spawn(completer())
+        inline.append(bool(ran))  # did spawn() itself poll the task?
         return await leaf
+
+    def polled_inside_spawn() -> None:
+        expect(inline != [True], "spawn",
+               "spawn() polled the new task at once, inside the root's poll (the task had "
+               "already run when spawn() returned). A spawned task only goes into the run "
+               "queue; the executor polls it after the root returns Pending.")
 
     root = CountingRoot(body())
     try:
         out = run(root, "false_deadlock")
     except stage.Deadlock:
+        polled_inside_spawn()
         expect(root.polls > 0, "root_first_poll",
                "block_on raised Deadlock without ever polling the root future.")
         expect(bool(ran), "spawn", "The root spawned a task and returned Pending; the task "
@@ -107,6 +117,7 @@ def test_root_woken_by_a_task_is_polled_again() -> None:
              "The root awaited a leaf future; a task completed it "
              f"{'(waking the waker the root had given it) ' if woken else ''}and nothing else "
              "was queued; block_on then raised Deadlock although the root had been woken.")
+    polled_inside_spawn()
     expect(out == "from the task" and root.polls == 2, "false_deadlock",
            f"block_on returned {out!r} after {root.polls} polls of the root (expected "
            "'from the task' after 2).")
@@ -241,6 +252,38 @@ class Recorder(Future[str]):
 
     def drop(self) -> None:
         self.log.append(f"drop {self.name}")
+
+
+@pytest.mark.hint("task_waker")
+def test_each_task_is_polled_with_its_own_waker() -> None:
+    log: list[str] = []
+    tasks = {name: Recorder(name, log) for name in "AB"}
+
+    async def root() -> list[tuple[str, list[str]]]:
+        for name in "AB":
+            stage.spawn(tasks[name])
+        await yield_once()  # A and B polled once: each keeps the waker of its own poll
+        seen = []
+        for name in "BA":
+            log.clear()
+            tasks[name].wake()  # the waker this task was polled with
+            await yield_once()
+            seen.append((name, list(log)))
+        for recorder in tasks.values():
+            recorder.released = True
+            recorder.wake()
+        await yield_once()
+        return seen
+
+    seen = run(root(), "task_waker")
+    for name, polled in seen:
+        other = "A" if name == "B" else "B"
+        expect(polled == [name], "task_waker",
+               f"Tasks A and B were spawned and polled once each; each kept the waker of the "
+               f"Context it was polled with. The root then woke the waker {name} was polled "
+               f"with and yielded: the tasks polled next were {polled} instead of [{name!r}]"
+               f"{f' (the wake reached {other})' if polled == [other] else ''}. A task's poll "
+               "must get a Context whose waker is that very task.")
 
 
 @pytest.mark.hint("run_queue_fifo")
@@ -797,6 +840,52 @@ def test_abort_of_a_queued_task_and_of_a_finished_one() -> None:
     expect(out == "quick", "abort",
            "abort() on a task that had already finished changed its result: awaiting its "
            f"JoinHandle gave {out!r} instead of 'quick'.")
+
+
+@pytest.mark.hint("abort")
+def test_a_task_aborted_while_queued_is_cancelled_and_never_polled() -> None:
+    leaf = ScriptedFuture(pending=None, name="the aborted task's leaf future",
+                          misuse_hint="abort")
+    fresh_polls: list[str] = []
+
+    async def waiting() -> None:
+        await leaf
+
+    async def never_runs() -> None:
+        fresh_polls.append("polled")
+
+    async def outcome(handle: Any) -> str:
+        try:
+            value = await handle
+        except stage.Cancelled:
+            return "Cancelled"
+        except Exception as error:  # the symptom under test: what came out instead
+            return f"raised {raised(error)}"
+        return f"returned {value!r}"
+
+    async def root() -> tuple[str, str]:
+        woken = stage.spawn(waiting())
+        await yield_once()  # the task: Pending on its leaf
+        leaf.wake()  # queued again...
+        woken.abort()  # ...and aborted before its turn came
+        fresh = stage.spawn(never_runs())
+        fresh.abort()  # queued by spawn, aborted before its first poll
+        await yield_once()  # the queue runs: both turns must be skipped
+        return await outcome(woken), await outcome(fresh)
+
+    woken_out, fresh_out = run(root(), "abort")
+    expect(leaf.polls == 1 and not fresh_polls, "abort",
+           f"A task aborted while it waited in the run queue was polled when its turn came "
+           f"(polls of the woken task's leaf: {leaf.polls}, of the never-run task: "
+           f"{len(fresh_polls)}).")
+    expect(leaf.drops == 1, "abort",
+           f"A task aborted while it waited in the run queue had its future dropped "
+           f"{leaf.drops} times, not once.")
+    expect((woken_out, fresh_out) == ("Cancelled", "Cancelled"), "abort",
+           "Two tasks were aborted while they waited in the run queue (one woken again after "
+           "a first poll, one never polled), then the queue ran. Awaiting their JoinHandles "
+           f"{woken_out} and {fresh_out}, instead of raising Cancelled both times (an "
+           "aborted task is finished: its old place in the queue changes nothing).")
 
 
 @pytest.mark.hint("abort_wake")

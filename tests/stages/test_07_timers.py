@@ -3,9 +3,10 @@
 Order matters: basic behaviour first, then one test per mistake, so the first failure
 names the mistake (see tests/mutants/m07_timers.py). Time is virtual (kit/clock.py): it
 moves only when a test advances it or when the idle executor jumps it, so every run is
-exact. The one place where real time matters (the clock moves between two reads) uses a
-scripted clock that ticks on every read (kit/ticking_clock.py), never real time. Wakes from
-another thread are timed by states (kit.parking, kit.cross_thread), not by sleeps.
+exact. Where real time matters (the clock moves between two reads) a scripted clock ticks
+on every read (kit/ticking_clock.py; kit/running_clock.py for the path of a clock that is
+not paused), never real time. Wakes from another thread are timed by states (kit.parking,
+kit.cross_thread), not by sleeps; a real-clock timer is only ever waited for under a watchdog.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kit.checking_waker import InlineTask
 from kit.clock import VirtualClock
 from kit.cross_thread import ThreadFlag, start_when_parked, when_parked
 from kit.failures import raised
+from kit.running_clock import RunningClock
 from kit.spies import expect_polled_after_completion_detected
 from kit.ticking_clock import NEGATIVE_PARK, TickingClock
 from kit.watchdog import watchdog
@@ -104,6 +106,23 @@ class Probe(Future[Any]):
         return self.inner.poll(cx)
 
 
+class CountingClock(VirtualClock):
+    """A VirtualClock that counts its reads: did a poll look at this clock at all?"""
+
+    def __init__(self, start: float = 0.0) -> None:
+        super().__init__(start)
+        self.reads = 0
+
+    def now(self) -> float:
+        self.reads += 1
+        return super().now()
+
+
+def yield_now(name: str) -> ScriptedFuture[None]:
+    """Pending once, waking itself (tokio's `yield_now`): the task stays runnable."""
+    return ScriptedFuture(pending=1, self_wake=True, name=name)
+
+
 def timeout_task(timeout: Any) -> ManualTask[Any]:
     """A ManualTask polling a Timeout; a waker nobody keeps is the latest-waker mistake here."""
     return ManualTask(timeout, what="the Timeout", lost_waker_hint="stale_waker",
@@ -135,15 +154,23 @@ class CatchElapsed(Future[str]):
 def test_sleep_is_never_ready_early() -> None:
     deadline = 2.0
     just_before = math.nextafter(deadline, -math.inf)  # the largest float below 2
-    clock = VirtualClock()
+    clock = CountingClock()
     driver = stage.TimerDriver(clock)
     sleep = stage.Sleep(driver, deadline)
     spy = SpyWaker("the Sleep's waker")
+    sleep_polled = False  # a later poll may rely on what the first one saw; the first cannot
     for when, what in ((0.0, "its first poll at t=0"), (0.0, "a spurious second poll at t=0"),
                        (1.5, "a poll at t=1.5"),
                        (just_before, f"a poll at t={just_before!r} (the largest float below 2)")):
         clock.advance(when - clock.now())
+        reads = clock.reads
         result = poll_once(sleep, spy)
+        expect(result is Pending or clock.reads > reads or sleep_polled, "sleep_clock",
+               f"Sleep(deadline=2), made with a TimerDriver on a virtual clock at t={when:g}, "
+               f"answered {result!r} on {what} without reading that clock (the driver's "
+               "clock.now() was not called during the poll): it finished early, by some other "
+               "clock's time.")
+        sleep_polled = True
         expect(result is Pending, "fired_early",
                f"Sleep(deadline=2) answered {result!r} on {what}: it finished early.")
     fired = driver.fire_expired()
@@ -192,6 +219,11 @@ def test_sleep_wakes_exactly_at_the_deadline() -> None:
         fail("sleep", f"The root awaited sleep(3): block_on raised Deadlock ({error}) though a "
                       "timer was set.")
     expect(first == 3, "sleep", f"sleep(3) from t=0 finished at t={first:g}, not t=3.")
+    expect(second == 5 or clock.parks != [3, 5], "advance_by",
+           f"sleep(3) from t=0 woke at t=3, then sleep_until(5) from t=3 finished at "
+           f"t={second:g}, not t=5: the idle executor called clock.auto_advance(3), then "
+           "clock.auto_advance(5) at t=3, and auto_advance(seconds) lets that many seconds "
+           "pass. (From t=0 the first jump looked right.)")
     expect(second == 5, "sleep", f"sleep_until(5) from t=3 finished at t={second:g}, not t=5.")
     expect(clock.parks == [3, 2], "sleep",
            f"With nothing else to do, the executor should park exactly until each deadline "
@@ -686,6 +718,40 @@ def test_park_until_a_timer_registered_during_the_round() -> None:
            "[1, 9].")
 
 
+@pytest.mark.hint("park_timeout")
+def test_park_until_a_timer_registered_a_round_after_the_last_park() -> None:
+    clock = VirtualClock()
+    woke: list[tuple[str, float]] = []
+
+    async def late() -> None:
+        before = stage.now()
+        await yield_now("the task's yield_now()")  # still runnable: `_park(0)` runs meanwhile
+        expect(stage.now() == before, "busy_auto_advance",
+               f"The root slept 10 s on a virtual clock while a task yielded once (it stayed "
+               f"runnable); when the task was polled again the clock read t={stage.now():g}, "
+               f"not t={before:g}: it jumped ahead (jumps: {clock.parks}) while a task was "
+               "still runnable.")
+        await stage.sleep(1)  # registered one round after the root's 10 s timer
+        woke.append(("task", stage.now()))
+
+    async def root() -> None:
+        handle = stage.spawn(late())
+        await stage.sleep(10)
+        woke.append(("root", stage.now()))
+        await handle
+
+    try:
+        run(root(), clock, "park_timeout")
+    except stage.Deadlock as error:
+        fail("park_timeout", f"The root set a 10 s timer; a task yielded once, then set a 1 s "
+                             f"timer; block_on raised Deadlock ({error}).")
+    expect(woke == [("task", 1), ("root", 10)], "park_timeout",
+           f"The root slept 10 s; a task it spawned yielded once (so `_park(0)` ran with only "
+           f"the 10 s timer set), then slept 1 s. They woke at {woke}, and the executor jumped "
+           f"{clock.parks} instead of [1, 9]: the park waited for a deadline read before the "
+           "last round, which had set an earlier timer.")
+
+
 @pytest.mark.hint("sleep")
 def test_tasks_wake_in_deadline_order() -> None:
     clock = VirtualClock()
@@ -1037,6 +1103,62 @@ def test_a_blocking_thread_ends_a_park_on_a_long_timer() -> None:
     expect(out == "done", "cross_thread_wake", f"The blocking task returned 'done'; the root got {out!r}.")
 
 
+@pytest.mark.hint("busy_auto_advance")
+def test_a_paused_clock_does_not_jump_while_a_task_is_runnable() -> None:
+    clock = VirtualClock()
+
+    async def busy() -> list[float]:
+        seen = []
+        for n in range(3):
+            seen.append(stage.now())
+            await yield_now(f"the busy task's yield_now() #{n + 1}")
+        seen.append(stage.now())
+        return seen
+
+    async def root() -> tuple[float, list[float]]:
+        task = stage.spawn(busy())
+        await stage.sleep(10)
+        return stage.now(), await task
+
+    woke, seen = run(root(), clock, "busy_auto_advance")
+    expect(seen == [0, 0, 0, 0], "busy_auto_advance",
+           f"The root slept 10 s on a virtual clock while a task yielded 3 times (runnable all "
+           f"the while, nothing to wait for); the task read the clock at t={seen} on its 4 "
+           f"polls, instead of t=0 every time: the clock jumped ahead (jumps: {clock.parks}) "
+           "while a task was still runnable.")
+    expect(woke == 10 and clock.parks == [10], "busy_auto_advance",
+           f"Once the busy task had finished, the root's 10 s sleep should end with one jump "
+           f"to t=10; it woke at t={woke:g} after the jumps {clock.parks}.")
+
+
+@pytest.mark.hint("blocking_park")
+def test_a_timer_fires_while_a_blocking_thread_runs() -> None:
+    release = threading.Event()
+
+    def blocked() -> bool:
+        return release.wait(LIMIT * 2)  # until the root's sleep is over (bounded)
+
+    async def root() -> tuple[bool, bool]:
+        thread = stage.spawn_blocking(blocked)
+        await stage.sleep(0.01)  # real clock: due long before the thread is released
+        still_blocked = not release.is_set()
+        release.set()
+        return still_blocked, await thread
+
+    try:
+        out = watchdog(lambda: stage.block_on(root()), seconds=LIMIT, hint="blocking_park",
+                       message="On the real clock the root slept 10 ms while a spawn_blocking "
+                               "thread ran (the thread waits until that sleep is over, so it "
+                               "cannot wake anyone first); the sleep never ended: block_on "
+                               "parked waiting for a wake, not until the timer's deadline")
+    finally:
+        release.set()  # a failed run must not leave the thread waiting
+    expect(out == (True, True), "blocking_park",
+           f"The root slept 10 ms while a spawn_blocking thread waited for the end of that "
+           f"sleep; the root got {out!r} (sleep over while the thread still ran, the thread's "
+           "result) instead of (True, True).")
+
+
 @pytest.mark.hint("blocking_auto_advance")
 def test_a_paused_clock_does_not_jump_while_a_blocking_thread_runs() -> None:
     clock = VirtualClock()
@@ -1095,6 +1217,38 @@ def test_a_busy_task_does_not_starve_a_timer() -> None:
            f"of the busy task, instead of at t=1 after about {int(1 / step)}: the timer fired only "
            "once the busy task gave up. With tasks runnable, `_park(0)` must still fire the "
            "timers that are due.")
+
+
+@pytest.mark.hint("timer_starved")
+def test_a_busy_task_does_not_starve_a_timer_on_a_running_clock() -> None:
+    # The real-clock path: a clock that is not paused (it cannot jump) and moves on every
+    # read, as real time moves while the busy task runs (kit/running_clock.py).
+    clock = RunningClock(step=0.25)
+    limit = 100
+    done = [False]
+
+    async def busy() -> int:
+        polls = 0
+        while not done[0] and polls < limit:
+            polls += 1
+            await yield_now("the busy task's yield_now()")
+        return polls
+
+    async def root() -> int:
+        task = stage.spawn(busy())
+        await stage.sleep(1)
+        done[0] = True
+        return await task
+
+    polls = run(root(), clock, "timer_starved",
+                "a root sleeping 1 s beside a busy task, on a clock that is not paused")
+    expect(polls < limit, "timer_starved",
+           f"On a clock that is not paused (like the real one) and moves {clock.step:g} s on "
+           f"every read, the root slept 1 s while a task was always runnable (it woke itself on "
+           f"every poll); the root's sleep ended only after the busy task gave up ({polls} "
+           f"polls, {clock.reads} reads of the clock): on this clock's path, the "
+           "timers did not fire while tasks were runnable. `_park(0)` must fire the timers "
+           "that are due, whatever the clock.")
 
 
 # --- random timers against a sorted list ----------------------------------------------------
