@@ -19,7 +19,9 @@ Guarantees:
 - A finished task is never polled again; waking it does nothing; its future is released
   as soon as it finishes (only the result stays, for the JoinHandle).
 - An exception raised by a task's poll is caught (like a panic caught by tokio) and
-  re-raised where its JoinHandle is awaited; other tasks keep running.
+  re-raised where its JoinHandle is awaited; other tasks keep running. Only an `Exception`
+  is a panic: `KeyboardInterrupt` and `SystemExit` (Ctrl-C, `sys.exit()`) leave `block_on`
+  at once, as they leave asyncio's event loop.
 - `abort()` drops the task's future (`drop()` called exactly once) unless it already finished.
 - Shutdown: when the root future finishes (or raises), every task still unfinished is
   dropped, in spawn order, like tokio dropping its tasks when the runtime shuts down.
@@ -111,7 +113,8 @@ class Task(Waker):
         - Skip a task that finished or was aborted while it waited in the queue.
         - Ready(value): the task is finished (`_finish`).
         - An exception from `poll` is the task's result too (a panic caught by the runtime):
-          keep it for the JoinHandle, do not let it stop the executor.
+          keep it for the JoinHandle, do not let it stop the executor. KeyboardInterrupt and
+          SystemExit are not panics: they go on out of `block_on`.
         """
         todo()
 

@@ -19,7 +19,9 @@ Guarantees:
 - A finished task is never polled again; waking it does nothing; its future is released
   as soon as it finishes (only the result stays, for the JoinHandle).
 - An exception raised by a task's poll is caught (like a panic caught by tokio) and
-  re-raised where its JoinHandle is awaited; other tasks keep running.
+  re-raised where its JoinHandle is awaited; other tasks keep running. Only an `Exception`
+  is a panic: `KeyboardInterrupt` and `SystemExit` (Ctrl-C, `sys.exit()`) leave `block_on`
+  at once, as they leave asyncio's event loop.
 - `abort()` drops the task's future (`drop()` called exactly once) unless it already finished.
 - Shutdown: when the root future finishes (or raises), every task still unfinished is
   dropped, in spawn order, like tokio dropping its tasks when the runtime shuts down.
@@ -117,6 +119,7 @@ class Task(Waker):
         try:
             result = future.poll(cx)
         except Exception as error:  # a panic: caught, and handed to the JoinHandle
+            # (an Exception only: Ctrl-C and sys.exit() are BaseExceptions and go on out)
             self._finish(None, error)
             return
         if result is not Pending:

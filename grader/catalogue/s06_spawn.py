@@ -83,6 +83,23 @@ STAGE = Stage(
             slide="JoinHandle: a future for a task's output",
         ),
         Hint(
+            id="exit_swallowed",
+            title="Ctrl-C or sys.exit() kept as a task's result",
+            symptom="A task raised SystemExit (or KeyboardInterrupt), and block_on went on "
+                    "running: it was kept for the JoinHandle like an ordinary error.",
+            why="A task's Exception is a panic of that task, so it is kept for whoever awaits "
+                "it. Ctrl-C and sys.exit() are not about one task: they mean \"stop the "
+                "program\", so the runtime lets them through, as asyncio's loop does.",
+            check="What does `Task.run` catch around its poll: every BaseException, or only an "
+                  "Exception?",
+            pointer="The `except` clause around the `poll` call in `Task.run`: which exception "
+                    "classes does it name, and is KeyboardInterrupt one of them?",
+            rust="A Rust panic is one thing; the closest to Ctrl-C is a signal the process does "
+                 "not catch. asyncio's Task re-raises KeyboardInterrupt and SystemExit out of "
+                 "the loop after storing them.",
+            slide="JoinHandle: a future for a task's output",
+        ),
+        Hint(
             id="double_schedule",
             title="A task queued twice, or polled after Ready",
             symptom="A task woken several times was polled several times in a row, with no new "

@@ -147,6 +147,10 @@ MUTANTS = [
            more=(Edit(FILE, "                        return result.value\n",
                       "                        self._shutdown()\n"
                       "                        return result.value\n"),)),
+    mutant("exit_kept_as_result", STAGE, hint="exit_swallowed", file=FILE,
+           find="        except Exception as error:  # a panic: caught, and handed to the JoinHandle\n",
+           replace="        except BaseException as error:  # everything, Ctrl-C too\n",
+           note="Task.run catches BaseException: sys.exit() in a task becomes its result"),
     mutant("finished_task_kept", STAGE, hint="release_finished", file=FILE,
            find="        self._executor._tasks.pop(self, None)\n"
                 "        waker, self._join_waker",

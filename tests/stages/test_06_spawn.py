@@ -1306,6 +1306,35 @@ def test_block_on_after_a_root_that_raised() -> None:
            "executor running.")
 
 
+@pytest.mark.hint("exit_swallowed")
+def test_system_exit_in_a_task_leaves_block_on() -> None:
+    after: list[str] = []
+
+    async def quitting() -> None:
+        raise SystemExit(3)  # what sys.exit(3) raises
+
+    async def root() -> str:
+        handle = stage.spawn(quitting())
+        await yield_once()  # the task runs here
+        after.append("the root ran on after the task's SystemExit")
+        try:
+            await handle
+        except SystemExit:
+            return "re-raised by the handle"
+        return "returned by the handle"
+
+    try:
+        out = run(root(), "exit_swallowed")
+    except SystemExit as error:
+        expect(error.code == 3, "exit_swallowed",
+               f"A task raised SystemExit(3); block_on raised SystemExit({error.code!r}).")
+        return
+    fail("exit_swallowed",
+         f"A spawned task raised SystemExit(3) (what sys.exit(3) raises); block_on went on, "
+         f"{' and '.join(after) or 'the root ran on'}, and the root finished with {out!r}. "
+         "SystemExit and KeyboardInterrupt are not a task's panic: they should stop block_on.")
+
+
 # --- random wake patterns --------------------------------------------------------------
 
 class Probe(Future[int]):
