@@ -50,7 +50,11 @@ def public_api(path: Path) -> dict[str, str]:
 
 
 def api_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
-    """Stub and solution have the same files, and each file the same public API."""
+    """Stub and solution have the same files, and each edited file the same public API.
+
+    Given files are left out of the API comparison: `given_problems` proves each equals its
+    source, in exercises/ and solutions/ alike.
+    """
     stub_dir, solution_dir = root / "exercises" / stage.id, root / "solutions" / stage.id
     for folder in (stub_dir, solution_dir):
         if not folder.is_dir():
@@ -62,11 +66,11 @@ def api_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
         problems.append(f"the stub has the files {stub_files}, the solution {solution_files}")
     problems += [
         f"the catalogue names {name}, which is not in the stub"
-        for name in stage.files
+        for name in stage.all_files
         if name not in stub_files
     ]
     for name in stub_files:
-        if name not in solution_files:
+        if name not in solution_files or name in stage.given_files:
             continue
         try:
             stub, solution = public_api(stub_dir / name), public_api(solution_dir / name)
@@ -123,6 +127,14 @@ def determinism_problems(first: StageResult, second: StageResult) -> list[str]:
     more = f" and {len(differ) - 3} more" if len(differ) > 3 else ""
     return [f"the second run differs from the first: {shown or first.status + ' then ' + second.status}"
             f"{more}"]
+
+
+def given_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
+    """Each given file (a copy of an earlier stage's reference) equals its source, in
+    exercises/ and solutions/ (grader/given.py; `python -m grader.given` refreshes them)."""
+    from grader import given
+
+    return given.problems(stage, root)
 
 
 # --- hints and slides -----------------------------------------------------------------------
@@ -240,15 +252,21 @@ MIN_ALTERNATIVES = 3
 def stage_file_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
     """Every file a stage is made of exists: one line per file forgotten (CONTRIBUTING.md).
 
-    The catalogue entry is the stage itself; the rest: each attendee file in exercises/ and
-    solutions/, the hidden tests, the deck, the mutants (after 00), at least three correct
-    alternatives (after 00), and its row in the README's table of stages.
+    The catalogue entry is the stage itself; the rest: each attendee file and each given file
+    in exercises/ and solutions/ (and a given file's source), the hidden tests, the deck, the
+    mutants (after 00), at least three correct alternatives (after 00), and its row in the
+    README's table of stages.
     """
     problems = []
     for top in ("exercises", "solutions"):
-        for name in stage.files:
+        for name in stage.all_files:
             if not (root / top / stage.id / name).is_file():
-                problems.append(f"{top}/{stage.id}/{name} is missing")
+                given = name in stage.given_files
+                kind = " (a given file: python -m grader.given writes it)" if given else ""
+                problems.append(f"{top}/{stage.id}/{name} is missing{kind}")
+    for given in stage.given:
+        if not (root / given.source).is_file():
+            problems.append(f"{given.source} is missing (the source of the given {given.name})")
     for path in (stage.test_file, stage.slides_file):
         if not (root / path).is_file():
             problems.append(f"{path} is missing")

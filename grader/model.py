@@ -28,6 +28,20 @@ class Hint:
 
 
 @dataclass(frozen=True)
+class Given:
+    """A file a stage hands out complete: a copy of an earlier stage's reference (or of a file
+    of this stage's solution), imported by the files the attendee edits, never pasted into them.
+
+    `exercises/<stage>/<name>` and `solutions/<stage>/<name>` must equal `source` byte for byte
+    (line endings aside): `checks.given_problems` proves it, `python -m grader.given` refreshes
+    the copies. Stage N's folder hands out stage N-1's answer this way.
+    """
+
+    name: str  # the file name inside exercises/<id>/ and solutions/<id>/, e.g. "spawn.py"
+    source: str  # the file it copies, from the repository root, e.g. "solutions/06_spawn/spawn.py"
+
+
+@dataclass(frozen=True)
 class Stage:
     """One numbered step of the workshop: exercise + solution + tests + hints + slides."""
 
@@ -37,6 +51,7 @@ class Stage:
     files: tuple[str, ...]  # the files the attendee edits, inside exercises/<id>/
     goal: str  # one sentence: what the attendee builds
     hints: tuple[Hint, ...] = field(default=())
+    given: tuple[Given, ...] = field(default=())  # files handed out complete (not edited)
 
     @property
     def number(self) -> int:
@@ -49,6 +64,16 @@ class Stage:
     @property
     def slides_file(self) -> str:
         return f"slides/{self.id}.md"
+
+    @property
+    def given_files(self) -> tuple[str, ...]:
+        """The names of the given files, inside exercises/<id>/ and solutions/<id>/."""
+        return tuple(g.name for g in self.given)
+
+    @property
+    def all_files(self) -> tuple[str, ...]:
+        """Every file of the stage folder: the edited ones, then the given ones."""
+        return self.files + self.given_files
 
     def hint(self, hint_id: str) -> Hint | None:
         return next((h for h in self.hints if h.id == hint_id), None)

@@ -6,7 +6,8 @@ run snapshots any stub that still matches its hash into `.grade/pristine/`; the 
 command runs `grade` at once, so the snapshot exists before the first edit. A checkout
 with git can also recover a stub from `HEAD` when its hash matches.
 
-Regenerate the manifest after changing a stub: `python -m grader.pristine`.
+Regenerate the manifest after changing a stub: `python -m grader.pristine` (after changing
+the source of a given file, `python -m grader.given` refreshes the copies, then this).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ def sha256(data: bytes) -> str:
 
 
 def stub_paths() -> list[str]:
-    """`NN_name/file.py` for every file an attendee edits."""
-    return [f"{stage.id}/{name}" for stage in STAGES for name in stage.files]
+    """`NN_name/file.py` for every file of exercises/: the ones an attendee edits, and the
+    given ones (a student copy has no solutions/ to restore them from)."""
+    return [f"{stage.id}/{name}" for stage in STAGES for name in stage.all_files]
 
 
 def current_hashes() -> dict[str, str]:
@@ -86,6 +88,11 @@ def _from_git(path: str, digest: str) -> bytes | None:
     return None
 
 
-if __name__ == "__main__":
+def write_manifest() -> None:
+    """Record the hash of every stub as it is now (after changing a stub or a given file)."""
     MANIFEST.write_text(json.dumps(current_hashes(), indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_manifest()
     print(f"wrote {MANIFEST.relative_to(REPO_ROOT)} ({len(stub_paths())} stubs)")

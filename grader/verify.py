@@ -9,6 +9,8 @@ The checks are those of grader/checks.py (shared with the project's own tests):
     hints              every hidden test maps to a hint of the catalogue
     slides             every hint of the stage points at a slide (`## ` heading) of its deck
     api                stub and solution share their files and public API
+    given              each given file (stage N's folder hands out stage N-1's answer) equals
+                       its source in exercises/ and solutions/
     solution passes    the reference solution passes every hidden test
     stub fails         the untouched stub fails (by a test, not by failing to load)
     same verdict twice a second run of the solution gives the same result, test by test
@@ -149,6 +151,7 @@ def static_checks(stage: Stage) -> list[Check]:
         Check(stage.id, "hints", checks.hint_coverage_problems(stage)),
         Check(stage.id, "slides", checks.hint_slide_problems(stage)),
         Check(stage.id, "api", checks.api_problems(stage)),
+        Check(stage.id, "given", checks.given_problems(stage)),
         Check(stage.id, "files", checks.stage_file_problems(stage)),
     ]
 

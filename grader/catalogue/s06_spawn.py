@@ -390,7 +390,7 @@ STAGE = Stage(
                 "would hang forever. `_park()` knows that case and raises Deadlock: a clear "
                 "error is better than a hang.",
             check="After a round, if the root was not woken and the queue is empty, does your "
-                  "block_on call `self._park()`?",
+                  "block_on call `self._park(None)`?",
             pointer="Follow your loop in `block_on` through a pass where the root returns Pending, "
                     "the queue is empty and nothing wakes anything: where does that pass end, and "
                     "which line runs next?",
@@ -405,12 +405,12 @@ STAGE = Stage(
                     "block_on did not wake up (or gave up with Deadlock).",
             why="A waker is `Send + Sync`: any thread may wake any task, here a `spawn_blocking` "
                 "thread when its work is done. The executor sleeps in `_park()` on its "
-                "condition; only a `notify()` on that condition wakes it, and the queue must "
-                "be changed under the same lock, or the wake can slip in between the check and "
-                "the sleep.",
+                "condition; only `_unpark()` (a `notify()` of that condition) wakes it, and the "
+                "queue must be changed under the same lock, or the wake can slip in between the "
+                "check and the sleep.",
             check="Does your `Task.wake` hold `self._executor._lock` while it checks and "
-                  "queues, and `notify()` it? Does block_on park (`self._park()`) instead of "
-                  "raising Deadlock itself?",
+                  "queues, and call `self._executor._unpark()`? Does block_on park "
+                  "(`self._park(...)`) instead of raising Deadlock itself?",
             pointer="Look at the end of `Task.wake`, and at the line of block_on that runs when "
                     "the round is over and nothing is runnable.",
             rust="`impl Wake for Task { fn wake(self: Arc<Self>) { queue.lock().unwrap()"

@@ -1,10 +1,13 @@
-from grader.model import Hint, Stage
+from grader.model import Given, Hint, Stage
 
 STAGE = Stage(
     id="07_timers",
     title="Timers: sleep, timeout and a clock you control",
     minutes=45,
-    files=("timers.py", "capstone.py"),
+    files=("timers.py",),
+    # Stage 06's answer, extended by subclassing; the capstone runs on the attendee's timers.py.
+    given=(Given("spawn.py", source="solutions/06_spawn/spawn.py"),
+           Given("capstone.py", source="solutions/07_timers/capstone.py")),
     goal="Add a timer driver to the executor: sleep, sleep_until and timeout on a min-heap of "
          "deadlines, with an injectable clock that jumps ahead when the runtime is idle.",
     hints=(

@@ -24,14 +24,21 @@ Guarantees:
 - Shutdown: when the root future finishes (or raises), every task still unfinished is
   dropped, in spawn order, like tokio dropping its tasks when the runtime shuts down.
 - Wakes may come from any thread (Rust: `Waker` is `Send + Sync`): `wake()` queues the task
-  under the executor's lock and notifies it, so a parked `block_on` wakes up at once.
+  under the executor's lock and unparks it, so a parked `block_on` wakes up at once.
 - Root Pending, no task runnable: `block_on` parks until a wake arrives. If no blocking task
   (`spawn_blocking`) is running either, no wake can ever come: it raises `Deadlock` instead.
+
+The parking is layered like tokio's driver stack, so that stage 07 (timers) and 08 (I/O)
+extend this executor by subclassing it, each overriding two hooks of the layer below:
+`_park(timeout)` (the drivers' turn after each round: tokio's `Park::park_timeout`),
+`_block(timeout)` (the innermost wait), `_unpark()` (what every wake calls: Rust's
+`Unparker::unpark`) and `_wakes_pending()` (can a wake still come from another thread?).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from types import CoroutineType
@@ -69,8 +76,10 @@ class Task(Waker):
     Rust's task is an `Arc<Task>`: the queue, every waker and the JoinHandle share it.
     Here the task object plays all three roles. A task has no Context of its own: the
     executor lends one Context to every poll, pointed at the task it polls (Rust builds a
-    `Context<'_>` for each poll; it cannot outlive the poll, so no future keeps it). One
-    object fewer per task, and no task -> Context -> task cycle for the garbage collector.
+    `Context<'_>` for each poll; it cannot outlive the poll, so no future keeps it).
+    Optimisation (for the benchmarks): the plain version gives each task its own
+    `Context(self)`; lending one saves an object per task and a task -> Context -> task
+    cycle for the garbage collector.
     """
 
     __slots__ = ("_error", "_executor", "_future", "_join_waker", "_output", "_scheduled")
@@ -88,14 +97,14 @@ class Task(Waker):
         # Rust: `fn wake(self: Arc<Self>) { queue.lock().push(self); unpark() }`, but at most
         # once: a task that is already queued will be polled anyway, a finished one never again.
         # Any thread may call it, so check-and-queue happens under the executor's lock, and
-        # `notify()` wakes a block_on that is parked waiting for exactly this.
+        # `_unpark()` wakes a block_on that is parked waiting for exactly this.
         executor = self._executor
         with executor._lock:
             if self._scheduled or self._future is None:
                 return
             self._scheduled = True
             executor._queue.append(self)
-            executor._lock.notify()
+            executor._unpark()
 
     def run(self) -> None:
         """Poll the task once (the executor popped it from the queue)."""
@@ -187,7 +196,7 @@ class _RootWaker(Waker):
         executor = self._executor
         with executor._lock:  # from any thread: a parked block_on must wake up
             executor._root_woken = True
-            executor._lock.notify()
+            executor._unpark()
 
 
 class Executor:
@@ -201,14 +210,15 @@ class Executor:
         self._root_woken = False
         self._cx = Context(noop_waker())  # lent to each task's poll (Task.run sets its waker)
         # Wakes may come from any thread (Rust: `Waker` is `Send + Sync`). This condition guards
-        # the queue and the root's flag against them, and a wake `notify()`s it so a parked
+        # the queue and the root's flag against them, and a wake `_unpark()`s it so a parked
         # block_on wakes up (Rust: the run queue's Mutex, and the thread's park/unpark).
         self._lock = threading.Condition()
         self._blocking = 0  # spawn_blocking threads still running: wakes that may yet come
 
     def spawn(self, future: Spawnable[T]) -> JoinHandle[T]:
         """Start running `future` as a task; it runs while `block_on` runs."""
-        # `into_future`, with a fast path for the common case (an ABC isinstance check is slow)
+        # Optimisation (for the benchmarks): the plain version is `into_future(future)`; the
+        # exact-type test skips its ABC isinstance check in the common case, a coroutine.
         fut = CoroutineFuture(future) if type(future) is CoroutineType else into_future(future)
         task = Task(fut, self)
         self._tasks[task] = None
@@ -237,28 +247,64 @@ class Executor:
                 # are appended behind and run next round, after the root had its turn.
                 for _ in range(len(queue)):
                     queue.popleft().run()
-                if not self._root_woken and not queue:
-                    self._park()  # until a wake comes from another thread, or Deadlock
+                # The drivers' turn: a look when something is still runnable (a busy task
+                # cannot starve them), else sleep until a wake comes (or Deadlock).
+                self._park(0 if self._root_woken or queue else None)
         finally:
             _current.executor = None
             self._shutdown()
 
-    def _park(self) -> None:
-        """Nothing runnable: sleep until a wake arrives, from this thread or another (given).
+    # --- parking (given): the layers of stages 07 and 08 override these hooks ---------------
 
-        Returns at once if the root was woken or a task was queued meanwhile. A wake can now
-        come only from another thread, and the only ones this runtime knows of are its
-        `spawn_blocking` threads: with none running, nothing can ever wake the root, so this
-        raises `Deadlock` rather than sleep forever. (tokio parks forever; its paused clock
-        stops jumping ahead while blocking tasks run: the same rule, there.)
+    def _park(self, timeout: float | None) -> None:
+        """After a round: look for wakes (`timeout=0`), or sleep until one (given).
+
+        `timeout`: seconds to wait at most while nothing is runnable; `0`: something is
+        still runnable, only look once (`_block(0)`); `None`: no limit. Returns early as
+        soon as the root is woken or a task is queued, from this thread or another. A wake
+        can then come only from another thread, and the only ones this runtime knows of are
+        its `spawn_blocking` threads (`_wakes_pending`): with none running, nothing can
+        ever wake the root, so `timeout=None` raises `Deadlock` rather than sleep forever.
+        (tokio parks forever; its paused clock stops jumping ahead while blocking tasks
+        run: the same rule, there.) Called without `_lock` held.
+        Rust: tokio's `Park::park` / `park_timeout`, which each driver layer wraps.
         """
         with self._lock:
-            while not self._root_woken and not self._queue:
-                if self._blocking == 0:
-                    raise Deadlock("block_on: the root future is Pending, no task is runnable "
-                                   "and no blocking task is running, so nothing can ever wake "
-                                   "it (deadlock)")
-                self._lock.wait()  # Rust: thread::park(); a wake from any thread notifies
+            if timeout == 0:
+                self._block(0)  # a look without waiting (06: nothing to look at)
+                return
+            until = None if timeout is None else time.monotonic() + timeout
+            while not self._runnable():
+                if until is None:
+                    if not self._wakes_pending():
+                        raise Deadlock("block_on: the root future is Pending, no task is "
+                                       "runnable and no blocking task is running, so nothing "
+                                       "can ever wake it (deadlock)")
+                    self._block(None)
+                else:
+                    remaining = until - time.monotonic()
+                    if remaining <= 0:
+                        return
+                    self._block(remaining)
+
+    def _block(self, timeout: float | None) -> None:
+        """Block this thread until `_unpark()` or `timeout` seconds (None: no limit; 0: do not
+        wait). Called with `_lock` held; may return early. Rust: `thread::park_timeout`."""
+        if timeout != 0:
+            self._lock.wait(timeout)  # releases the lock while it waits
+
+    def _unpark(self) -> None:
+        """Wake a parked `block_on`. Called with `_lock` held, by every wake from any thread.
+        Rust: `Unparker::unpark`."""
+        self._lock.notify()
+
+    def _wakes_pending(self) -> bool:
+        """Can a wake still come from another thread? Called with `_lock` held."""
+        return self._blocking > 0
+
+    def _runnable(self) -> bool:
+        """Is the root woken or a task queued? Read with `_lock` held to be sure."""
+        return self._root_woken or bool(self._queue)
 
     def _shutdown(self) -> None:
         """Drop every unfinished task, in spawn order (tokio: runtime shutdown)."""
@@ -306,7 +352,7 @@ def spawn_blocking(work: Callable[[], T]) -> JoinHandle[T]:
         finally:
             with executor._lock:
                 executor._blocking -= 1  # after the wake above: block_on never sees 0 too early
-                executor._lock.notify()
+                executor._unpark()
 
     threading.Thread(target=run, name="spawn_blocking").start()
     return handle

@@ -2,12 +2,17 @@
 
 The target is chosen once per test run (`pytest --target ...`, default `solutions`);
 stage tests call `load_stage("01_future")` at import time and test the module it returns.
+A stage file may import its siblings by their bare names (the given files: `from spawn import
+Executor` in 07_timers/timers.py); they load from the same folder of the same target, and
+never collide with another stage's file of the same name (see `_sibling_imports`).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
@@ -49,15 +54,47 @@ def load_stage(stage_id: str, module: str | None = None) -> ModuleType:
     spec = importlib.util.spec_from_file_location(module_name, path)
     assert spec is not None and spec.loader is not None
     loaded = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = loaded  # dataclasses and pickling look modules up here
-    stage_dir = str(path.parent)
-    sys.path.insert(0, stage_dir)  # a stage may split into several files beside each other
-    try:
-        spec.loader.exec_module(loaded)
-    except BaseException:
-        del sys.modules[module_name]
-        raise
-    finally:
-        sys.path.remove(stage_dir)
+    with _sibling_imports(path.parent) as siblings:
+        sys.modules[module_name] = loaded  # dataclasses and pickling look modules up here
+        siblings[path.stem] = loaded  # a sibling's `import <stem>` gets this very module
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[module_name]
+            del siblings[path.stem]
+            raise
     _cache[path] = loaded
     return loaded
+
+
+# Stage folder -> {bare module name: module}: the modules of that folder, as its files import
+# each other (`from spawn import Executor` in 07_timers/timers.py, a given file).
+_siblings: dict[Path, dict[str, ModuleType]] = {}
+
+
+@contextmanager
+def _sibling_imports(folder: Path) -> Iterator[dict[str, ModuleType]]:
+    """While a stage file runs its imports: its folder first on sys.path, and the bare names of
+    its sibling files bound to *this folder's* modules only.
+
+    Stages hand out earlier answers as given files under the same names (07_timers/spawn.py,
+    08_reactor/spawn.py and timers.py), and the project's own pytest run loads every stage in
+    one process: whatever another folder bound to those names is put aside meanwhile and put
+    back afterwards, so two stages' `spawn` modules never meet in sys.modules.
+    """
+    names = {p.stem for p in folder.glob("*.py")}
+    mine = _siblings.setdefault(folder, {})
+    saved = {name: sys.modules.pop(name) for name in names if name in sys.modules}
+    sys.modules.update(mine)
+    sys.path.insert(0, str(folder))
+    try:
+        yield mine
+    finally:
+        sys.path.remove(str(folder))
+        for name in names:
+            module = sys.modules.pop(name, None)
+            origin = getattr(module, "__file__", None)
+            if module is not None and origin is not None and Path(origin).parent == folder:
+                mine[name] = module
+                _cache.setdefault(folder / f"{name}.py", module)
+        sys.modules.update(saved)

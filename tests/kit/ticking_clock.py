@@ -7,9 +7,10 @@ reproduces that without real time and without timing assertions:
 
 - `now()` returns a time `step` later than the previous read (every read ticks), starting
   at `start`.
-- `park(timeout)` behaves like `time.sleep`: a negative timeout raises `ValueError`
-  (`"sleep length must be non-negative"`, the real message); otherwise time jumps ahead by
-  `timeout`. `parks` records every timeout.
+- It is paused (stage 07's `Clock` protocol): the idle executor jumps it with
+  `auto_advance(seconds)`, which refuses a negative time as `time.sleep` does (a
+  `ValueError`, `"sleep length must be non-negative"`, the real message); `parks` records
+  every jump.
 
 Deterministic: the same reads give the same times, run after run.
 """
@@ -20,7 +21,9 @@ NEGATIVE_PARK = "sleep length must be non-negative"  # time.sleep's own message
 
 
 class TickingClock:
-    """Every `now()` is `step` later than the previous one; `park` refuses negative timeouts."""
+    """Every `now()` is `step` later than the previous one; `auto_advance` refuses negative times."""
+
+    paused = True
 
     def __init__(self, step: float, start: float = 0.0) -> None:
         self.step = step
@@ -33,11 +36,11 @@ class TickingClock:
         self.reads += 1
         return self._now
 
-    def park(self, timeout: float) -> None:
-        if timeout < 0:
+    def auto_advance(self, seconds: float) -> None:
+        if seconds < 0:
             raise ValueError(NEGATIVE_PARK)  # exactly what time.sleep(-0.1) raises
-        self.parks.append(timeout)
-        self._now += timeout
+        self.parks.append(seconds)
+        self._now += seconds
 
     def __repr__(self) -> str:
         return f"<TickingClock t={self._now:g} step={self.step:g}>"

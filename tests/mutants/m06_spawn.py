@@ -35,9 +35,9 @@ MUTANTS = [
            replace="                    queue.pop().run()  # the newest first\n",
            note="the run queue is used as a stack: the task woken last runs first"),
     mutant("lifo_push", STAGE, hint="run_queue_fifo", file=FILE,
-           find="            executor._queue.append(self)\n            executor._lock.notify()\n",
+           find="            executor._queue.append(self)\n            executor._unpark()\n",
            replace="            executor._queue.appendleft(self)  # to the front\n"
-                   "            executor._lock.notify()\n",
+                   "            executor._unpark()\n",
            note="wake() puts the task at the front of the queue"),
     mutant("drain_until_empty", STAGE, hint="root_starved", file=FILE,
            find="                for _ in range(len(queue)):\n",
@@ -180,17 +180,18 @@ MUTANTS = [
            replace="        self._root_woken = False  # wait for a wake\n",
            note="the root is not runnable at the start: block_on never polls it"),
     mutant("deadlock_ignores_root_wake", STAGE, hint="false_deadlock", file=FILE,
-           find="                if not self._root_woken and not queue:\n"
-                "                    self._park()  # until a wake comes from another thread, or Deadlock\n",
+           find="                self._park(0 if self._root_woken or queue else None)\n",
            replace="                if not queue:  # no task left to run\n"
-                   "                    raise Deadlock(\"nothing to run\")\n",
+                   "                    raise Deadlock(\"nothing to run\")\n"
+                   "                self._park(0)\n",
            note="Deadlock is raised whenever the queue is empty, even if the root was woken"),
     mutant("wake_without_notify", STAGE, hint="cross_thread_wake", file=FILE,
-           find="            executor._queue.append(self)\n            executor._lock.notify()\n",
+           find="            executor._queue.append(self)\n            executor._unpark()\n",
            replace="            executor._queue.append(self)\n",
-           note="Task.wake queues the task but never notifies: a parked block_on sleeps on"),
+           note="Task.wake queues the task but never unparks: a parked block_on sleeps on"),
     mutant("deadlock_instead_of_park", STAGE, hint="cross_thread_wake", file=FILE,
-           find="                    self._park()  # until a wake comes from another thread, or Deadlock\n",
-           replace="                    raise Deadlock(\"nothing to run\")\n",
+           find="                self._park(0 if self._root_woken or queue else None)\n",
+           replace="                if not self._root_woken and not queue:\n"
+                   "                    raise Deadlock(\"nothing to run\")\n",
            note="block_on raises Deadlock itself, even while a blocking thread may still wake a task"),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -62,7 +63,7 @@ class Task(Waker):
             if self._state is State.IDLE:
                 self._state = State.QUEUED
                 self._executor._queue.append(self)
-                self._executor._lock.notify()
+                self._executor._unpark()
             elif self._state is State.RUNNING:
                 self._state = State.NOTIFIED
         # QUEUED, NOTIFIED: already will run; DONE: never again
@@ -153,7 +154,7 @@ class _RootWaker(Waker):
         executor = self._executor
         with executor._lock:  # from any thread: a parked block_on must wake up
             executor._root_woken = True
-            executor._lock.notify()
+            executor._unpark()
 
 
 class Executor:
@@ -192,28 +193,62 @@ class Executor:
                         return result.value
                 for _ in range(len(self._queue)):
                     self._queue.popleft().run()
-                if not self._root_woken and not self._queue:
-                    self._park()
+                self._park(0 if self._root_woken or self._queue else None)
         finally:
             _current.executor = None
             self._shutdown()
 
-    def _park(self) -> None:
-        """Nothing runnable: sleep until a wake arrives, from this thread or another (given).
+    # --- parking (given): the layers of stages 07 and 08 override these hooks ---------------
 
-        Returns at once if the root was woken or a task was queued meanwhile. A wake can now
-        come only from another thread, and the only ones this runtime knows of are its
-        `spawn_blocking` threads: with none running, nothing can ever wake the root, so this
-        raises `Deadlock` rather than sleep forever. (tokio parks forever; its paused clock
-        stops jumping ahead while blocking tasks run: the same rule, there.)
+    def _park(self, timeout: float | None) -> None:
+        """After a round: look for wakes (`timeout=0`), or sleep until one (given).
+
+        `timeout`: seconds to wait at most while nothing is runnable; `0`: something is
+        still runnable, only look once (`_block(0)`); `None`: no limit. Returns early as
+        soon as the root is woken or a task is queued, from this thread or another. A wake
+        can then come only from another thread, and the only ones this runtime knows of are
+        its `spawn_blocking` threads (`_wakes_pending`): with none running, nothing can
+        ever wake the root, so `timeout=None` raises `Deadlock` rather than sleep forever.
+        (tokio parks forever; its paused clock stops jumping ahead while blocking tasks
+        run: the same rule, there.) Called without `_lock` held.
+        Rust: tokio's `Park::park` / `park_timeout`, which each driver layer wraps.
         """
         with self._lock:
-            while not self._root_woken and not self._queue:
-                if self._blocking == 0:
-                    raise Deadlock("block_on: the root future is Pending, no task is runnable "
-                                   "and no blocking task is running, so nothing can ever wake "
-                                   "it (deadlock)")
-                self._lock.wait()  # Rust: thread::park(); a wake from any thread notifies
+            if timeout == 0:
+                self._block(0)  # a look without waiting (06: nothing to look at)
+                return
+            until = None if timeout is None else time.monotonic() + timeout
+            while not self._runnable():
+                if until is None:
+                    if not self._wakes_pending():
+                        raise Deadlock("block_on: the root future is Pending, no task is "
+                                       "runnable and no blocking task is running, so nothing "
+                                       "can ever wake it (deadlock)")
+                    self._block(None)
+                else:
+                    remaining = until - time.monotonic()
+                    if remaining <= 0:
+                        return
+                    self._block(remaining)
+
+    def _block(self, timeout: float | None) -> None:
+        """Block this thread until `_unpark()` or `timeout` seconds (None: no limit; 0: do not
+        wait). Called with `_lock` held; may return early. Rust: `thread::park_timeout`."""
+        if timeout != 0:
+            self._lock.wait(timeout)  # releases the lock while it waits
+
+    def _unpark(self) -> None:
+        """Wake a parked `block_on`. Called with `_lock` held, by every wake from any thread.
+        Rust: `Unparker::unpark`."""
+        self._lock.notify()
+
+    def _wakes_pending(self) -> bool:
+        """Can a wake still come from another thread? Called with `_lock` held."""
+        return self._blocking > 0
+
+    def _runnable(self) -> bool:
+        """Is the root woken or a task queued? Read with `_lock` held to be sure."""
+        return bool(self._root_woken) or bool(self._queue)
 
     def _shutdown(self) -> None:
         while self._tasks:
@@ -257,7 +292,7 @@ def spawn_blocking(work: Callable[[], T]) -> JoinHandle[T]:
         finally:
             with executor._lock:
                 executor._blocking -= 1  # after the wake above: block_on never sees 0 too early
-                executor._lock.notify()
+                executor._unpark()
 
     threading.Thread(target=run, name="spawn_blocking").start()
     return handle
