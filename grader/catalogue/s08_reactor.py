@@ -1,10 +1,12 @@
-from grader.model import Hint, Stage
+from grader.model import Given, Hint, Stage
 
 STAGE = Stage(
     id="08_reactor",
     title="An I/O reactor: the runtime serves real sockets",
     minutes=60,
     files=("reactor.py",),
+    given=(Given("spawn.py", source="solutions/06_spawn/spawn.py"),
+           Given("timers.py", source="solutions/07_timers/timers.py")),
     goal="Add an I/O reactor to the runtime: accept, read and write futures on non-blocking "
          "sockets that register interest when they would block, a reactor on `selectors` that "
          "wakes them when their socket is ready, and an executor that parks in select with "
