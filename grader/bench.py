@@ -1,8 +1,9 @@
-"""`grade bench`: your stage 07 runtime against asyncio, on the suite's five workloads.
+"""`grade bench`: your stage 07 runtime against asyncio, on the suite's workloads.
 
 The capstone of the day: once stage 07 passes, the runtime you wrote runs the workloads of
 `bench/` (spawn + join, channel ping-pong, sleeps, a contended mutex, idle-task memory) at
-a tenth of their size, each in a fresh process beside asyncio, and you see the ratios.
+a twentieth of their size, each in a fresh process beside asyncio, and you see the ratios.
+Once stage 08 passes too, W6 (echo round trips over loopback) joins, on your reactor.py.
 Your file is loaded only in those child processes (by path), never in the grader's.
 W2 and W4 need a channel and a mutex, which stage 07's file does not have: they come from
 the reference stages 03 and 04 when `solutions/` is there, else from bench's small ones.
@@ -22,6 +23,7 @@ from grader.paths import REPO_ROOT
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
 
 STAGE = "07_timers"
+IO_STAGE = "08_reactor"  # W6 runs on this stage's reactor.py, once it passes
 ROUNDS = 5  # run.MIN_ROUNDS_FOR_A_CLAIM: enough for "ahead"/"behind" when every round agrees
 DIVISOR = 20  # a twentieth of the full sizes: the whole run takes about a minute
 PROCESS_TIMEOUT = 30.0  # seconds for one workload in one process
@@ -62,8 +64,12 @@ def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
     runtime_file = session.target_dir / STAGE / "timers.py"
     shown = (runtime_file.relative_to(REPO_ROOT).as_posix()
              if runtime_file.is_relative_to(REPO_ROOT) else str(runtime_file))
-    runner = run.Runner(runtime_files={YOURS: str(runtime_file)}, timeout=PROCESS_TIMEOUT)
-    workloads = list(run.WORKLOADS)
+    reactor = find_stage(IO_STAGE)
+    io_ready = reactor is not None and _stage_passes(session, reactor)
+    io_files = {YOURS: str(session.target_dir / IO_STAGE / "reactor.py")} if io_ready else {}
+    runner = run.Runner(runtime_files={YOURS: str(runtime_file)}, io_files=io_files,
+                        timeout=PROCESS_TIMEOUT)
+    workloads = [w for w in run.WORKLOADS if io_ready or w.id not in run.IO]
     sizes = run.sizes_for(DIVISOR)
     console.print(Text.assemble(
         ("Your runtime ", "bold"), (shown, "cyan"), (" against asyncio", "bold"),
@@ -91,6 +97,9 @@ def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
     if summary:
         console.print(Text.assemble(("Yours: ", "bold"), "; ".join(summary) + "."))
         console.print(_claim(verdicts))
+    if not io_ready:
+        console.print(Text("W6 (echo round trips over loopback sockets) joins once stage 08 "
+                           "(the I/O reactor) passes.", style="dim"))
     console.print(Text("The full suite, with trio and uvloop: `python -m bench` (bench/README.md).",
                        style="dim"))
     return EXIT_FAILED if failed else EXIT_PASSED

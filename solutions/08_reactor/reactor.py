@@ -134,7 +134,7 @@ class SelfPipe:
 _SELF_PIPE = object()  # the selector key data of the self-pipe (mio: its Token)
 
 
-# --- the reactor (the attendee writes its methods) ------------------------------------------
+# --- the reactor --------------------------------------------------------------------------
 
 
 class _Interest:
@@ -157,7 +157,13 @@ class Reactor:
     `selector`: injectable (tests pass a spy); default `selectors.DefaultSelector()`.
     The reactor keeps, for each registered socket and direction (READABLE, WRITABLE), the
     one waker to wake when that direction is ready. The selector watches exactly the
-    registered interests, plus the self-pipe's reader.
+    registered interests, plus the self-pipe's reader (registered with `_SELF_PIPE` as its
+    key's data: when it is ready, drain it, it wakes no waker).
+    A socket is in a selector at most once (`selector.register` raises KeyError for a second
+    time: use `selector.modify(sock, events, data)` to change its events); a ready key's
+    events are a bit mask of READABLE and WRITABLE; `key.data` is whatever you registered
+    it with (mio: the Token). Only the executor's thread calls these methods, except
+    `wake()`, which any thread may call.
     """
 
     def __init__(self, selector: selectors.BaseSelector | None = None) -> None:
@@ -281,6 +287,13 @@ class Executor(timers.Executor):
         self.reactor = Reactor(selector)  # given
 
     def _block(self, timeout: float | None) -> None:
+        """Wait in the reactor: `reactor.turn(timeout)` (None: no limit; 0: only look).
+
+        Called with `_lock` held (stage 06's `_park`, under stage 07's timeout: the time to
+        the earliest deadline); release it for the turn, hold it again when returning, even
+        if the turn raised. Never select with timeout 0 in a loop: the layers above call
+        again as long as nothing is runnable (a busy wait). Rust: tokio's I/O driver park.
+        """
         lock = self._lock
         lock.release()  # a wake from another thread must not wait for our select to end
         try:
@@ -289,10 +302,16 @@ class Executor(timers.Executor):
             lock.acquire()
 
     def _unpark(self) -> None:
+        """Called with `_lock` held by every wake, from any thread: do what stage 06 does
+        (`super()._unpark()`) and make a `select` in progress return (`reactor.wake()`).
+        Rust: `Unparker::unpark` -> `mio::Waker::wake`."""
         super()._unpark()
         self.reactor.wake()  # cheap when a byte is pending already (SelfPipe)
 
     def _wakes_pending(self) -> bool:
+        """Can a wake still come from outside? Stage 06's answer (a blocking thread is
+        running), or: some interest is registered (the peer may still send). With neither,
+        `block_on` raises Deadlock. Called with `_lock` held."""
         return super()._wakes_pending() or len(self.reactor) > 0
 
     def close(self) -> None:
@@ -378,7 +397,14 @@ _IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY,
 
 
 class Accept(Future[tuple["TcpStream", ADDRESS]]):
-    """Accept one connection (Rust: `TcpListener::accept`): Ready((TcpStream, peer address))."""
+    """Accept one connection (Rust: `TcpListener::accept`): Ready((TcpStream, peer address)).
+
+    Every poll tries `listener.sock.accept()`. BlockingIOError (no connection waiting, also
+    after a wake: readiness is a hint) -> register READABLE interest for the listener with
+    this poll's waker, then Pending. A connection -> withdraw any interest still registered
+    (the task may have been woken by something else), Ready. `drop()` withdraws it too.
+    The accepted socket is wrapped in a TcpStream on the same reactor.
+    """
 
     def __init__(self, listener: TcpListener) -> None:
         self._listener = listener
@@ -403,7 +429,14 @@ class Accept(Future[tuple["TcpStream", ADDRESS]]):
 
 
 class Read(Future[bytes]):
-    """Up to `n` bytes from the stream (Rust: `AsyncReadExt::read`); b"" = end of stream."""
+    """Up to `n` bytes from the stream (Rust: `AsyncReadExt::read`); b"" = end of stream.
+
+    Every poll tries `sock.recv(n)`. BlockingIOError (nothing yet, also after a wake) ->
+    register READABLE interest with this poll's waker, then Pending. Data -> withdraw any
+    interest still registered, Ready(data). b"" is not "nothing yet": the peer closed its
+    side, Ready(b"") (and every read after it answers the same). `drop()` withdraws the
+    interest.
+    """
 
     def __init__(self, stream: TcpStream, n: int) -> None:
         self._stream = stream
@@ -428,7 +461,14 @@ class Read(Future[bytes]):
 
 
 class WriteAll(Future[None]):
-    """Send every byte of `data`, in order (Rust: `AsyncWriteExt::write_all`)."""
+    """Send every byte of `data`, in order (Rust: `AsyncWriteExt::write_all`).
+
+    `sock.send(rest)` may take only part of `rest` and returns how many bytes: the next send
+    starts right after them (`sendall` cannot be used on a non-blocking socket: it raises
+    midway without saying how much it sent). BlockingIOError (the send buffer is full, also
+    after a wake) -> register WRITABLE interest with this poll's waker, then Pending. Every
+    byte sent -> withdraw any interest still registered, Ready(None). `drop()` withdraws it.
+    """
 
     def __init__(self, stream: TcpStream, data: bytes) -> None:
         self._stream = stream
@@ -487,7 +527,8 @@ class TcpListener:
         return Accept(self)
 
     def close(self) -> None:
-        """Deregister, then close (Rust: dropping the listener)."""
+        """Withdraw every interest in the socket, then close it (in that order: a closed
+        socket's `fileno()` is -1). Rust: dropping the listener."""
         self.reactor.deregister(self.sock)
         self.sock.close()
 
@@ -520,7 +561,8 @@ class TcpStream:
         self.sock.shutdown(socket.SHUT_WR)
 
     def close(self) -> None:
-        """Deregister, then close (Rust: dropping the stream)."""
+        """Withdraw every interest in the socket, then close it (in that order: a closed
+        socket's `fileno()` is -1). Rust: dropping the stream."""
         self.reactor.deregister(self.sock)
         self.sock.close()
 

@@ -109,6 +109,19 @@ class SpySelector(selectors.BaseSelector):
         """Calls that only looked (timeout 0 or less)."""
         return sum(1 for t in self.timeouts if t is not None and t <= 0)
 
+    def events_of(self, fd: int) -> int:
+        """The events the selector watches for `fd` (0: not watched)."""
+        for key in self.inner.get_map().values():
+            if key.fd == fd:
+                return key.events
+        return 0
+
+    @staticmethod
+    def describe(events: int) -> str:
+        names = [n for bit, n in ((selectors.EVENT_READ, "READABLE"),
+                                  (selectors.EVENT_WRITE, "WRITABLE")) if events & bit]
+        return " | ".join(names) or "nothing"
+
     def watched(self) -> set[int]:
         """File descriptors the selector watches right now."""
         return {key.fd for key in self.inner.get_map().values()}

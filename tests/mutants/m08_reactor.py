@@ -85,6 +85,12 @@ MUTANTS = [
            find="            self._rest = self._rest[sent:]",
            replace="            self._rest = self._rest[len(self._rest):]",
            note="write_all takes one send() for the whole buffer"),
+    mutant("sendall_restarts", STAGE, hint="partial_write", file=FILE,
+           find="                sent = stream.sock.send(self._rest)\n",
+           replace="                stream.sock.sendall(self._rest)\n"
+                   "                sent = len(self._rest)\n",
+           note="sendall() on a non-blocking socket: it raises midway, and the retry sends the "
+                "data again from its start"),
     # -- 0 bytes read as "try again" --
     mutant("eof_as_would_block", STAGE, hint="eof", file=FILE,
            find="        stream.reactor.deregister(stream.sock, READABLE)\n        self._done = True\n",
@@ -98,6 +104,11 @@ MUTANTS = [
            find="        if interest & READABLE:\n            entry.reader = waker\n",
            replace="        if interest & READABLE:\n            entry.reader = entry.reader or waker\n",
            note="a second register keeps the first reader waker"),
+    mutant("modify_drops_other_direction", STAGE, hint="reactor", file=FILE,
+           find="        elif after != before:\n            self.selector.modify(sock, after, entry)\n",
+           replace="        elif after != before:\n            self.selector.modify(sock, interest, entry)\n",
+           note="registering a second direction makes the selector watch only that one "
+                "(found by an adversarial variant)"),
     mutant("unpark_without_self_pipe", STAGE, hint="unpark", file=FILE,
            find="        self.reactor.wake()  # cheap", replace="        pass  # cheap",
            note="a wake from another thread does not interrupt the select"),

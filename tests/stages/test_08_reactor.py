@@ -325,21 +325,35 @@ def test_the_two_directions_of_a_socket_are_separate(closing: list[Any]) -> None
     expect(len(reactor) == 2, "reactor",
            f"One socket registered for READABLE (one waker) and WRITABLE (another waker): "
            f"len(reactor) was {len(reactor)} instead of 2 (one per direction).")
+    watched = spy.events_of(mine.fileno())
+    expect(watched == stage.READABLE | stage.WRITABLE, "reactor",
+           f"One socket registered for READABLE, then for WRITABLE: the selector then watched "
+           f"it for {spy.describe(watched)} instead of both: registering one direction must "
+           "keep the other.")
     turn(reactor, LIMIT)
     expect(writer.wake_count == 1 and not reader.woken, "reactor",
            f"The socket was writable, not readable: reactor.turn() woke the WRITABLE waker "
            f"{writer.wake_count} time(s) and the READABLE one {reader.wake_count} time(s) "
            "(expected 1 and 0). Each direction has its own waker.")
-    expect(len(reactor) == 1 and mine.fileno() in spy.watched(), "reactor",
+    expect(len(reactor) == 1 and spy.events_of(mine.fileno()) == stage.READABLE, "reactor",
            f"After the WRITABLE waker was woken, len(reactor) was {len(reactor)} (expected 1, "
-           "the READABLE interest) or the selector stopped watching the socket: firing one "
-           "direction must keep the other.")
+           f"the READABLE interest) and the selector watched the socket for "
+           f"{spy.describe(spy.events_of(mine.fileno()))} (expected READABLE only): firing one "
+           "direction forgets that one and keeps the other.")
     peer.sendall(b"x")
     turn(reactor, LIMIT)
     expect(reader.wake_count == 1 and writer.wake_count == 1, "reactor",
            f"Then the socket became readable: the READABLE waker was woken "
            f"{reader.wake_count} time(s) (expected 1), the WRITABLE one {writer.wake_count} "
            "(expected still 1).")
+    both_r, both_w = SpyWaker("reader"), SpyWaker("writer")  # readable and writable at once
+    reactor.register(mine, stage.WRITABLE, both_w)
+    reactor.register(mine, stage.READABLE, both_r)
+    turn(reactor, LIMIT)
+    expect(both_r.wake_count == 1 and both_w.wake_count == 1, "reactor",
+           f"A socket both readable and writable, registered for WRITABLE then READABLE: one "
+           f"reactor.turn() woke the READABLE waker {both_r.wake_count} time(s) and the "
+           f"WRITABLE one {both_w.wake_count} (expected 1 and 1).")
 
 
 @pytest.mark.hint("stale_waker")
@@ -570,8 +584,17 @@ def test_write_all_continues_after_partial_writes(closing: list[Any]) -> None:
     received = bytearray()
     result = poll(task, "partial_write", "write_all of 256 KiB")
     polls = 1
-    while result is Pending and polls < 100_000:
+    while result is Pending and polls < 10_000:
         received += drain(peer)  # the peer reads: the buffer has room again
+        if len(received) > len(payload) or received != payload[:len(received)]:
+            fail("partial_write",
+                 f"write_all of {len(payload)} bytes was still Pending and the peer had "
+                 f"received {len(received)} bytes, "
+                 + ("more than it was given" if len(received) > len(payload) else
+                    "different from the payload's first ones")
+                 + ": some bytes were sent twice. send() may take part of the data; the next "
+                 "send continues from exactly where it stopped (sendall() on a non-blocking "
+                 "socket raises midway without saying how much it sent).")
         turn(reactor, LIMIT)
         expect(task.is_woken, "lost_wake",
                f"write_all returned Pending after {len(received)} of {len(payload)} bytes had "
