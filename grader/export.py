@@ -8,6 +8,10 @@ progress, caches). With `--wheelhouse`, a `wheelhouse/` folder of every dependen
 README's install works at a venue with no network. It installs and grades from scratch
 like the original, and a marker file at its root (`.student-copy`) tells the grader, e.g.
 `grade solution`, that the answers are not there.
+
+The given files (stage N's folder hands out stage N-1's answer, e.g. exercises/07_timers/
+spawn.py) stay in the copy, since the attendee's code imports them; the export refuses to
+write a copy whose given files differ from their sources (`python -m grader.given` fixes it).
 """
 
 from __future__ import annotations
@@ -65,6 +69,10 @@ def export_copy(destination: Path, source: Path = REPO_ROOT) -> list[str]:
     if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
         raise UsageError(f"{destination} already exists and is not empty; choose a new folder "
                          "(nothing was written)")
+    stale = stale_given_files(source)
+    if stale:
+        raise UsageError("the given files are not copies of their sources: " + "; ".join(stale)
+                         + ". Run `python -m grader.given`, then export again (nothing was written)")
     skipped: list[str] = []
 
     def ignore(folder: str, names: list[str]) -> set[str]:
@@ -81,6 +89,16 @@ def export_copy(destination: Path, source: Path = REPO_ROOT) -> list[str]:
     shutil.copytree(source, destination, ignore=ignore, symlinks=True, dirs_exist_ok=True)
     (destination / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     return sorted(skipped)
+
+
+def stale_given_files(source: Path = REPO_ROOT) -> list[str]:
+    """What `grader.given` would say about `source`'s given files (nothing without solutions/)."""
+    from grader import given
+    from grader.catalogue import STAGES
+
+    if not (source / "solutions").is_dir():
+        return []  # a student copy: the sources are not there, the copies are as handed out
+    return [f"{stage.id}: {problem}" for stage in STAGES for problem in given.problems(stage, source)]
 
 
 WHEELHOUSE = "wheelhouse"

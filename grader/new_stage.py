@@ -1,4 +1,4 @@
-"""`python -m grader.new_stage NN_name --title "..." --minutes M --file name.py`: a new stage's files.
+"""`python -m grader.new_stage NN_name --title "..." --minutes M --file name.py [--given SOURCE ...]`.
 
 Writes the skeletons of the six files a stage is made of (CONTRIBUTING.md), each saying what
 to write, and adds the stage's row to the README's table of stages:
@@ -9,6 +9,11 @@ to write, and adds the stage's row to the README's table of stages:
     tests/stages/test_NN_name.py    the hidden tests, each with its hint
     tests/mutants/mNN_name.py       one mutant per mistake
     slides/NN_name.md               the deck; every hint names one of its `## ` slides
+
+With `--given solutions/06_spawn/spawn.py` (repeatable), the stage hands out that earlier
+answer as a given file: the catalogue entry declares it (`Stage.given`) and the copies are
+written into exercises/NN_name/ and solutions/NN_name/ (grader/given.py keeps them equal to
+their source); the stub then imports it by its bare name and subclasses what it extends.
 
 Then fill them in. Until every piece is there and right, the project's own tests and
 `grade verify` fail, each naming what is missing (checks.stage_file_problems and the rest):
@@ -28,19 +33,24 @@ from grader.paths import REPO_ROOT
 STAGE_ID = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
 
 
-def skeletons(stage_id: str, title: str, minutes: int, file: str) -> dict[str, str]:
-    """Relative path -> content of the six files of a new stage."""
+def skeletons(stage_id: str, title: str, minutes: int, file: str,
+              given: tuple[str, ...] = ()) -> dict[str, str]:
+    """Relative path -> content of the six files of a new stage (`given`: the sources of the
+    files it hands out, e.g. "solutions/06_spawn/spawn.py")."""
     module = file.removesuffix(".py")
     slide = "What we build"
+    declared = "".join(f'Given("{Path(source).name}", source="{source}"), ' for source in given)
+    given_line = f"    given=({declared.rstrip()}),\n" if given else ""
+    model = "Given, Hint, Stage" if given else "Hint, Stage"
     return {
-        f"grader/catalogue/s{stage_id}.py": f'''from grader.model import Hint, Stage
+        f"grader/catalogue/s{stage_id}.py": f'''from grader.model import {model}
 
 STAGE = Stage(
     id="{stage_id}",
     title="{title}",
     minutes={minutes},
     files=("{file}",),
-    goal="One sentence: what the attendee builds in this stage.",
+{given_line}    goal="One sentence: what the attendee builds in this stage.",
     hints=(
         Hint(
             id="first_mistake",
@@ -138,11 +148,22 @@ def add_readme_row(readme: Path, stage_id: str, title: str, minutes: int) -> boo
     return True
 
 
-def create(stage_id: str, title: str, minutes: int, file: str, root: Path = REPO_ROOT) -> list[Path]:
-    """Write the skeletons under `root`; never overwrite. Returns the files written."""
+def create(stage_id: str, title: str, minutes: int, file: str, root: Path = REPO_ROOT,
+           given: tuple[str, ...] = ()) -> list[Path]:
+    """Write the skeletons under `root` (and the given copies); never overwrite. Returns the
+    files written."""
     if not STAGE_ID.match(stage_id):
         raise ValueError(f"a stage id is NN_name (two digits, a lower-case name), not {stage_id!r}")
-    files = {root / rel: content for rel, content in skeletons(stage_id, title, minutes, file).items()}
+    for source in given:
+        if not (root / source).is_file():
+            raise ValueError(f"the given file's source {source} does not exist")
+        if Path(source).name == file:
+            raise ValueError(f"{file} cannot be both the file the attendee edits and a given file")
+    files = {root / rel: content
+             for rel, content in skeletons(stage_id, title, minutes, file, given).items()}
+    for source in given:
+        for top in ("exercises", "solutions"):
+            files[root / top / stage_id / Path(source).name] = (root / source).read_text(encoding="utf-8")
     existing = [str(p.relative_to(root)) for p in files if p.exists()]
     if existing:
         raise FileExistsError(f"already there, nothing written: {', '.join(existing)}")
@@ -162,13 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--title", required=True)
     parser.add_argument("--minutes", type=int, required=True)
     parser.add_argument("--file", required=True, help="the file the attendee edits, e.g. reactor.py")
+    parser.add_argument("--given", action="append", default=[], metavar="SOURCE",
+                        help="an earlier answer the stage hands out, e.g. solutions/07_timers/timers.py")
     args = parser.parse_args(argv)
     try:
-        written = create(args.stage_id, args.title, args.minutes, args.file)
+        written = create(args.stage_id, args.title, args.minutes, args.file, given=tuple(args.given))
     except (ValueError, FileExistsError) as error:
         parser.error(str(error))
     for path in written:
         print(f"wrote {path.relative_to(REPO_ROOT)}")
+    if args.given:
+        print("the given files are copies of their sources: edit the sources, then run "
+              "`python -m grader.given`")
     print("added its row to README.md's table of stages. Now fill in the six files, add three "
           f"correct alternatives in tests/alternatives/{args.stage_id}/, run `python -m "
           "grader.pristine`, and `grade verify` until it is clean (CONTRIBUTING.md).")

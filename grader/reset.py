@@ -1,4 +1,8 @@
-"""`grade reset N`: put a stage's stub back as it was, keeping a backup of the attendee's file."""
+"""`grade reset N`: put a stage's stub back as it was, keeping a backup of the attendee's file.
+
+Both kinds of file of the stage folder: the ones the attendee edits and the given ones (an
+earlier stage's answer, handed out complete), in case one was edited after all.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def reset(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
     if stage is None:
         raise UsageError("say which stage to reset, e.g. `grade reset 3`")
     changed = []
-    for name in stage.files:
+    for name in stage.all_files:
         rel = f"{stage.id}/{name}"
         original = pristine_bytes(rel)
         if original is None:

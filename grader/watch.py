@@ -34,7 +34,9 @@ def fingerprint(paths: list[Path]) -> tuple[object, ...]:
 
 
 def watched_files(session: Session, stage: Stage) -> list[Path]:
-    return [session.target_dir / stage.id / name for name in stage.files]
+    """The stage's files: the edited ones, then the given ones (part of the stage folder: a
+    change there changes the verdict too)."""
+    return [session.target_dir / stage.id / name for name in stage.all_files]
 
 
 def wait_for_change(paths: list[Path], keys: KeySource,
@@ -78,7 +80,8 @@ def show(session: Session, stage: Stage) -> bool:
 
 
 def footer(session: Session, stage: Stage, passed: bool, with_keys: bool = True) -> str:
-    files = ", ".join(str(p.relative_to(session.target_dir.parent)) for p in watched_files(session, stage))
+    edited = watched_files(session, stage)[:len(stage.files)]  # the given ones are watched too
+    files = ", ".join(str(p.relative_to(session.target_dir.parent)) for p in edited)
     if not with_keys:  # no console to read keys from (Git Bash without winpty): don't promise any
         return f"Watching {files} \u2014 save to re-run. Ctrl-C quits; `grade hint` in another terminal."
     keys = "[h] hint  [l] list  [q] quit"

@@ -11,7 +11,7 @@
 Your part: the timer driver, Sleep, Timeout and the executor's `_park` (the `todo()`s).
 
 This folder hands out stage 06's answer: spawn.py is a copy of solutions/06_spawn/spawn.py
-(given: do not edit it, `grade` checks it against its source). This file imports it and
+(given: do not edit it; `grade reset 7` restores it). This file imports it and
 extends its executor by subclassing, as tokio's time driver wraps the thread parker: after
 every round `block_on` calls `self._park(timeout)` (`0` while something is runnable, `None`
 when nothing is), and your override fires the timers that are due and, when idle, parks

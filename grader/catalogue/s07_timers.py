@@ -149,12 +149,12 @@ STAGE = Stage(
                     "of, and it woke late: the executor parked until the later deadline.",
             why="Any poll can register a timer. The park timeout must be computed from the "
                 "timers as they are after the whole round of polls, right before parking.",
-            check="Where do you read the earliest deadline: before the tasks of this round run, "
-                  "or after, right before `clock.park`?",
-            pointer="`Executor._park`: is the deadline it parks on stored anywhere (a field, a "
-                    "minimum cached by the driver) that was filled in before the round's `for` "
-                    "loop in `block_on`? Also look in `TimerDriver.next_deadline` for a cached "
-                    "value that `register` does not refresh.",
+            check="Where do you read the earliest deadline: in `_park`, right before you wait, "
+                  "or somewhere earlier, before the tasks of this round ran?",
+            pointer="`Executor._park`: is the deadline it waits for stored anywhere (a field, a "
+                    "minimum cached by the driver) that was filled in before the round? Also look "
+                    "in `TimerDriver.next_deadline` for a cached value that `register` does not "
+                    "refresh.",
             rust="tokio computes the park timeout in the driver's `park`, after the scheduler "
                  "ran its tasks.",
             slide="Parking until the next deadline",
@@ -178,14 +178,14 @@ STAGE = Stage(
         Hint(
             id="no_wake_possible",
             title="Nothing can ever wake the root",
-            symptom="The root was Pending with no runnable task and no timer, and block_on did "
-                    "not raise Deadlock.",
-            why="Without a runnable task or a timer, nothing on this thread can make progress: "
-                "parking would last forever. A clear error beats a hang.",
+            symptom="The root was Pending with no runnable task, no timer and no blocking thread, "
+                    "and block_on did not raise Deadlock.",
+            why="Without a runnable task, a timer or a thread that could still wake a task, "
+                "nothing can make progress: parking would last forever. Stage 06's `_park` "
+                "knows that rule and raises Deadlock; a clear error beats a hang.",
             check="In `_park`, what happens when there is no next deadline?",
             pointer="`Executor._park`, on the path where `self.timers.next_deadline()` returns "
-                    "None: what runs next? A `clock.park` with some argument, a return into the "
-                    "loop of `block_on`, or an exception?",
+                    "None: does it hand over to `super()._park(timeout)`, or wait, or return?",
             rust="tokio parks forever in that case (its driver would wait for I/O or a wake "
                  "from another thread); with the clock paused it jumps to the next timer, and "
                  "with none it parks too. Raising is this workshop's choice, to name the bug.",
@@ -347,18 +347,72 @@ STAGE = Stage(
             id="park_negative",
             title="A deadline that passed just before parking",
             symptom="With a clock that moves between two reads (real time does), the executor "
-                    "called clock.park() with a negative timeout (time.sleep() raises "
+                    "jumped the clock by a negative time (like time.sleep(), the clock raised "
                     "ValueError), or gave up with Deadlock though a timer was set.",
             why="On a real clock, time passes between the round that found nothing due and the "
                 "moment `_park` reads the clock: the earliest deadline may have just passed. "
                 "Then there is nothing to wait for: fire what is due. A virtual clock never "
                 "shows this, which is why it is easy to miss.",
-            check="In `_park`, what if `deadline - now` is zero or negative?",
+            check="In `_park`, what if `deadline - now` is zero or negative? And how many times do "
+                  "you read the clock on the way to `auto_advance`?",
             pointer="`Executor._park`, between reading `self.clock.now()` and calling "
-                    "`self.clock.park`: walk that path with a deadline one millisecond behind "
-                    "now, and check that the Deadlock branch tests only for 'no timer at all'.",
+                    "`self.clock.auto_advance`: walk that path with a deadline one millisecond "
+                    "behind now, with a clock that moves on every read.",
             rust="tokio uses `deadline.saturating_duration_since(now)`: never negative.",
             slide="Parking until the next deadline",
+        ),
+        Hint(
+            id="cross_thread_wake",
+            title="A wake from another thread waited for the timer",
+            symptom="While block_on was parked until a timer's deadline, another thread woke a "
+                    "task (a spawn_blocking thread finishing, a flag set from a thread), and "
+                    "block_on did not wake up before the deadline (or gave up with Deadlock).",
+            why="A waker is `Send + Sync`: any thread may wake a task at any time. Waiting for "
+                "a deadline must therefore be a wait that a wake can end: the executor's "
+                "condition with the time left as its timeout (stage 06's `_park(seconds)`), "
+                "never a `time.sleep`, which nothing can interrupt.",
+            check="How does your `_park` wait until the deadline: with `super()._park(seconds)`, "
+                  "or some other way? And with no timer at all, does it hand over to "
+                  "`super()._park(timeout)` instead of raising Deadlock itself?",
+            pointer="`Executor._park`, on a real clock with a timer set: the line that makes the "
+                    "thread wait. Which object would a wake from another thread notify, and is "
+                    "that the one you wait on?",
+            rust="`Condvar::wait_timeout(guard, deadline - now)`: the waker's `notify_one()` "
+                 "ends it early. tokio's time driver parks its inner driver with "
+                 "`park_timeout(duration)`, and `Unparker::unpark` ends that.",
+            slide="Parking until the next deadline",
+        ),
+        Hint(
+            id="blocking_auto_advance",
+            title="The paused clock jumped while a blocking thread ran",
+            symptom="On a virtual clock, a spawn_blocking thread was running and a timer was "
+                    "set; the clock jumped to the timer's deadline before the thread finished.",
+            why="A paused clock jumps to the next deadline only when the runtime is idle. A "
+                "running blocking thread may be exactly what the runtime waits for: its result "
+                "could change everything before that deadline. So while one runs, wait for "
+                "real, like a real clock.",
+            check="Before your `_park` jumps the clock, what does it check besides "
+                  "`self.clock.paused`?",
+            pointer="`Executor._park`, the branch that calls `self.clock.auto_advance`: is it "
+                    "reached while `self._blocking > 0`?",
+            rust="tokio: `spawn_blocking` calls `inhibit_auto_advance()`, and the time driver "
+                 "auto-advances only if `clock.can_auto_advance()`.",
+            slide="A clock you control",
+        ),
+        Hint(
+            id="timer_starved",
+            title="A busy task starved a timer",
+            symptom="A task that was always runnable kept running, and a timer whose deadline "
+                    "had passed did not fire until that task stopped.",
+            why="block_on calls `_park(0)` after every round in which something is still "
+                "runnable: that is the timers' turn. If `_park(0)` does not fire what is due, a "
+                "busy task (one that wakes itself on every poll) starves every timer.",
+            check="What does your `_park` do when `timeout` is 0?",
+            pointer="`Executor._park` with `timeout == 0`: follow it to its end. Is "
+                    "`self.timers.fire_expired()` called on that path?",
+            rust="tokio's scheduler checks the drivers every `event_interval` ticks "
+                 "(`park_timeout(0)`), even when its run queue is never empty.",
+            slide="Timers fire between rounds",
         ),
         Hint(
             id="capstone",

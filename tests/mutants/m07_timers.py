@@ -33,18 +33,28 @@ MUTANTS = [
            find="heapq.heappush(self._heap, (deadline, next(self._seq), entry))",
            replace="heapq.heappush(self._heap, (deadline, entry))",
            note="no sequence number: equal deadlines compare the entries (TypeError)"),
-    mutant("stale_park_timeout", STAGE, hint="park_timeout", file=FILE,
-           find="                for _ in range(len(queue)):\n",
-           replace="                deadline = self.timers.next_deadline()\n"
-                   "                for _ in range(len(queue)):\n",
-           note="the park deadline is read before the tasks ran, so a timer a task registered "
-                "in this round is not seen",
-           more=(Edit(FILE, "                    self._park()  #", "                    "
-                            "self._park(deadline)  #"),
-                 Edit(FILE, "    def _park(self) -> None:\n", "    def _park(self, deadline: "
-                            "float | None) -> None:\n"),
-                 Edit(FILE, "        deadline = self.timers.next_deadline()  # now, after the "
-                            "round that may have added one\n", ""))),
+    # -- the timer layer's `_park` (stage 06's executor is given, spawn.py) --
+    mutant("park_with_sleep", STAGE, hint="cross_thread_wake", file=FILE,
+           find="            super()._park(wait)  # on the condition: a wake from another thread "
+                "ends it early\n",
+           replace="            time.sleep(wait)  # a plain sleep until the deadline\n",
+           note="_park waits for the deadline with time.sleep: a wake from another thread is "
+                "seen only once the timer runs out"),
+    mutant("deadlock_without_timer", STAGE, hint="cross_thread_wake", file=FILE,
+           find="            super()._park(timeout)  # no timer: stage 06's rule (Deadlock if "
+                "nothing can wake)\n",
+           replace="            if timeout is None:  # no timer: nothing left to wait for\n"
+                   "                raise Deadlock(\"no timer is set\")\n"
+                   "            super()._park(0)\n",
+           note="with no timer _park raises Deadlock itself, though a blocking thread may still wake a task"),
+    mutant("auto_advance_while_blocking", STAGE, hint="blocking_auto_advance", file=FILE,
+           find="        if self.clock.paused and not self._blocking:\n",
+           replace="        if self.clock.paused:\n",
+           note="a paused clock jumps to the next deadline while a spawn_blocking thread still runs"),
+    mutant("no_fire_when_busy", STAGE, hint="timer_starved", file=FILE,
+           find="        if deadline is None:\n            super()._park(timeout)",
+           replace="        if deadline is None or timeout == 0:\n            super()._park(timeout)",
+           note="_park(0) (tasks still runnable) returns without firing the timers that are due"),
 
     # -- issue 10, kind 1: state first, then wake (the driver is stage 07's wake site) --
     mutant("wake_before_marking", STAGE, hint="wake_before_state", file=FILE,
@@ -191,13 +201,10 @@ MUTANTS = [
            replace="            if entry.waker is not None and entry.deadline >= now:\n",
            note="the driver does not fire a timer at exactly its deadline"),
     mutant("park_negative", STAGE, hint="park_negative", file=FILE,
-           find="        timeout = deadline - self.clock.now()\n"
-                "        if timeout > 0:  # a real clock may have passed the deadline since the "
-                "round looked\n"
-                "            self.clock.park(timeout)",
-           replace="        self.clock.park(deadline - self.clock.now())\n        if True:\n            pass",
-           note="_park written literally as park(deadline - now): on a real clock the deadline "
-                "may just have passed, and time.sleep raises ValueError"),
+           find="                self.clock.auto_advance(wait)\n",
+           replace="                self.clock.auto_advance(deadline - self.clock.now())\n",
+           note="the jump reads the clock a second time: on a clock that moves between reads the "
+                "deadline may just have passed, and the jump is negative"),
     # -- docstring rules --
     mutant("sleep_polled_after_ready", STAGE, hint="poll_after_ready", file=FILE,
            find="            raise PolledAfterCompletion(\"Sleep polled after it returned Ready\")\n",

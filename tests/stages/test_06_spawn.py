@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from kit import ScriptedFuture, SpyWaker, expect, fail, load_stage, poll_once, watchdog
 from kit.checking_waker import InlineTask
+from kit.cross_thread import ThreadFlag, when_parked
 from kit.exception_chain import made_from
 from kit.failures import raised
 from stdtask import (
@@ -1346,13 +1347,7 @@ def check_random_wake_patterns(n: int, steps: list[tuple[Any, ...]]) -> None:
 
 def blocking_until_parked(executor_thread: list[int], value: Any) -> Callable[[], Any]:
     """Work for spawn_blocking: wait until the executor's thread parks, then return `value`."""
-    from kit.parking import wait_until_parked
-
-    def work() -> Any:
-        wait_until_parked(executor_thread[0])
-        return value
-
-    return work
+    return when_parked(executor_thread, lambda: value)
 
 
 @pytest.mark.hint("cross_thread_wake")
@@ -1381,31 +1376,6 @@ def test_a_wake_from_another_thread_reaches_a_parked_block_on() -> None:
 
 async def async_await(future: Any) -> Any:
     return await future
-
-
-class ThreadFlag(Future[str]):
-    """A future another thread completes: `set()` stores the value, then wakes (outside the lock)."""
-
-    def __init__(self) -> None:
-        import threading
-
-        self.lock = threading.Lock()
-        self.value: str | None = None
-        self.waker: Waker | None = None
-
-    def poll(self, cx: Context) -> Poll[str]:
-        with self.lock:
-            if self.value is None:
-                self.waker = cx.waker
-                return Pending
-            return Ready(self.value)
-
-    def set(self, value: str) -> None:
-        with self.lock:
-            self.value = value
-            waker, self.waker = self.waker, None
-        if waker is not None:
-            waker.wake()
 
 
 @pytest.mark.hint("cross_thread_wake")

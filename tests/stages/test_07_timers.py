@@ -2,14 +2,16 @@
 
 Order matters: basic behaviour first, then one test per mistake, so the first failure
 names the mistake (see tests/mutants/m07_timers.py). Time is virtual (kit/clock.py): it
-moves only when a test advances it or when the executor parks, so every run is exact. The
-one place where real time matters (the clock moves between two reads) uses a scripted
-clock that ticks on every read (kit/ticking_clock.py), never real time.
+moves only when a test advances it or when the idle executor jumps it, so every run is
+exact. The one place where real time matters (the clock moves between two reads) uses a
+scripted clock that ticks on every read (kit/ticking_clock.py), never real time. Wakes from
+another thread are timed by states (kit.parking, kit.cross_thread), not by sleeps.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -22,6 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from kit import HintedFailure, ManualTask, ScriptedFuture, SpyWaker, expect, fail, load_stage, poll_once
 from kit.checking_waker import InlineTask
 from kit.clock import VirtualClock
+from kit.cross_thread import ThreadFlag, start_when_parked, when_parked
 from kit.failures import raised
 from kit.spies import expect_polled_after_completion_detected
 from kit.ticking_clock import NEGATIVE_PARK, TickingClock
@@ -734,10 +737,10 @@ def test_park_when_the_deadline_passed_meanwhile() -> None:
                 raise
             fail("park_negative", f"A root awaited sleep({seconds:g}) on a clock that moves "
                                   f"{step:g} s on every read (as real time moves between two "
-                                  f"reads); the executor called clock.park() with a negative "
-                                  f"timeout, and the clock raised {raised(error)}, as "
+                                  f"reads); the executor called clock.auto_advance() with a "
+                                  f"negative time, and the clock raised {raised(error)}, as "
                                   "time.sleep() does: the deadline had passed between the "
-                                  "moment the round found nothing due and the park.")
+                                  "clock read that computed the wait and the jump.")
         expect(end - start >= seconds, "fired_early",
                f"On a clock that ticks on every read, sleep({seconds:g}) from t={start:g} "
                f"finished at t={end:g}: early.")
@@ -963,6 +966,135 @@ def test_real_clock_is_never_early() -> None:
     start, end = run(root(), None, "sleep", "a root sleeping 20 ms on the real clock")
     expect(end - start >= 0.02, "sleep",
            f"With the real clock, sleep(0.02) finished after {end - start:.4f} s: early.")
+
+
+# --- wakes from another thread, blocking threads, busy rounds -----------------------------
+# The executor parks on its condition (stage 06's `_park`), with the time to the next deadline
+# as the timeout: another thread's wake ends the park at once. Nothing here measures time: the
+# waking thread waits until the executor's thread is parked (kit.parking), and a timer of 60 s
+# that would have to run out is a hang the watchdog names.
+
+@pytest.mark.hint("cross_thread_wake")
+def test_a_blocking_thread_wakes_block_on_when_no_timer_is_set() -> None:
+    executor_thread: list[int] = []
+
+    async def root() -> Any:
+        executor_thread.append(threading.get_ident())
+        return await stage.spawn_blocking(when_parked(executor_thread, lambda: "from the thread"))
+
+    try:
+        out = watchdog(lambda: stage.block_on(root(), clock=VirtualClock()), seconds=LIMIT,
+                       hint="cross_thread_wake",
+                       message="The root awaited a spawn_blocking task, with no timer set; the "
+                               "thread finished while block_on was parked and woke the root from "
+                               "there, but block_on never polled it again")
+    except stage.Deadlock as error:
+        fail("cross_thread_wake", f"The root awaited a spawn_blocking task, with no timer set; "
+                                  f"block_on raised Deadlock ({error}) while the blocking thread "
+                                  "was still running. That thread will wake the root: with no "
+                                  "timer, `_park` must still park (stage 06's `_park`), not give up.")
+    expect(out == "from the thread", "cross_thread_wake",
+           f"The blocking task returned 'from the thread'; the root got {out!r}.")
+
+
+@pytest.mark.hint("cross_thread_wake")
+def test_a_wake_from_another_thread_ends_a_park_on_a_long_timer() -> None:
+    executor_thread: list[int] = []
+    flag = ThreadFlag()
+
+    async def root() -> str:
+        executor_thread.append(threading.get_ident())
+        start_when_parked(executor_thread, lambda: flag.set("set by another thread"))
+        try:
+            return await stage.timeout(60, flag)
+        except stage.Elapsed:
+            return "elapsed"
+
+    out = watchdog(lambda: stage.block_on(root()), seconds=LIMIT, hint="cross_thread_wake",
+                   message="On the real clock the root awaited a flag under timeout(60): a 60 s "
+                           "timer. Another thread set the flag and woke the root while block_on "
+                           "was parked, and block_on did not wake up: it is waiting for the "
+                           "timer instead of on the executor's condition")
+    expect(out == "set by another thread", "cross_thread_wake",
+           f"Another thread set the flag the root awaited under timeout(60); the root got {out!r}.")
+
+
+@pytest.mark.hint("cross_thread_wake")
+def test_a_blocking_thread_ends_a_park_on_a_long_timer() -> None:
+    executor_thread: list[int] = []
+
+    async def root() -> str:
+        executor_thread.append(threading.get_ident())
+        timer = stage.spawn(stage.sleep(60))  # a 60 s timer is pending all along
+        value = await stage.spawn_blocking(when_parked(executor_thread, lambda: "done"))
+        timer.abort()
+        return value
+
+    out = watchdog(lambda: stage.block_on(root()), seconds=LIMIT, hint="cross_thread_wake",
+                   message="On the real clock a task slept 60 s while the root awaited a "
+                           "spawn_blocking task; the thread finished while block_on was parked "
+                           "and woke the root, and block_on did not wake up before the 60 s timer")
+    expect(out == "done", "cross_thread_wake", f"The blocking task returned 'done'; the root got {out!r}.")
+
+
+@pytest.mark.hint("blocking_auto_advance")
+def test_a_paused_clock_does_not_jump_while_a_blocking_thread_runs() -> None:
+    clock = VirtualClock()
+    executor_thread: list[int] = []
+
+    async def sleeper() -> float:
+        await stage.sleep(10)
+        return stage.now()
+
+    async def root() -> tuple[float, float, float]:
+        executor_thread.append(threading.get_ident())
+        timer = stage.spawn(sleeper())
+        seen_by_thread = await stage.spawn_blocking(when_parked(executor_thread, clock.now))
+        after_thread = stage.now()
+        return seen_by_thread, after_thread, await timer
+
+    out = watchdog(lambda: stage.block_on(root(), clock=clock), seconds=LIMIT,
+                   hint="blocking_auto_advance",
+                   message="A task slept 10 s on a virtual clock while the root awaited a "
+                           "spawn_blocking task; block_on never finished")
+    expect(out[0] == 0 and out[1] == 0, "blocking_auto_advance",
+           f"A task slept 10 s on a virtual clock while a spawn_blocking thread ran (it finished "
+           f"once block_on was parked); the clock read t={out[0]:g} in that thread and "
+           f"t={out[1]:g} when the root got its result, instead of 0: the clock jumped ahead while "
+           "the thread, whose result the root awaited, was still running.")
+    expect(out[2] == 10, "blocking_auto_advance",
+           f"After the blocking thread finished, the 10 s sleeper woke at t={out[2]:g}, not 10: once "
+           "no blocking thread runs, an idle executor jumps the paused clock to the next deadline.")
+
+
+@pytest.mark.hint("timer_starved")
+def test_a_busy_task_does_not_starve_a_timer() -> None:
+    clock = VirtualClock()
+    step = 0.25  # the busy task lets this much time pass on each poll
+    done = [False]
+
+    async def busy() -> int:
+        polls = 0
+        while not done[0] and polls < 100:
+            polls += 1
+            clock.advance(step)
+            await ScriptedFuture(pending=1, self_wake=True, name="the busy task's yield_now()")
+        return polls
+
+    async def root() -> tuple[float, int]:
+        task = stage.spawn(busy())
+        await stage.sleep(1)
+        woke = stage.now()
+        done[0] = True
+        return woke, await task
+
+    woke, polls = run(root(), clock, "timer_starved")
+    expect(woke == 1 and polls <= 6, "timer_starved",
+           f"The root slept 1 s while a task was always runnable (it woke itself on every poll "
+           f"and let {step:g} s pass each time); the root woke at t={woke:g}, after {polls} polls "
+           f"of the busy task, instead of at t=1 after about {int(1 / step)}: the timer fired only "
+           "once the busy task gave up. With tasks runnable, `_park(0)` must still fire the "
+           "timers that are due.")
 
 
 # --- random timers against a sorted list ----------------------------------------------------

@@ -13,11 +13,13 @@ Stage 07: timers in the runtime (Rust: tokio's time driver, `tokio::time`).
     Instant::now() / the runtime's clock      now() / Executor(clock=...)
     tokio::time::pause() (test-util)          a virtual clock: idle auto-advance
 
-The executor is stage 06's, plus a timer driver (designed as described at the top).
-Each round the executor fires the timers that are due; when nothing is runnable it
-parks until the earliest deadline. The clock is injectable: anything with `now()` and
-`park(timeout)`. The real one sleeps; a virtual one (tests) just moves its time forward,
-like tokio's paused clock jumping to the next timer when the runtime is idle.
+The executor is stage 06's answer, given beside this file (spawn.py), extended by
+subclassing: the timer layer overrides its `_park(timeout)` hook, as tokio's time driver
+wraps the thread parker. After every round it fires the timers that are due; when nothing
+is runnable it parks on the executor's condition until the earliest deadline, so a wake
+from another thread ends the park at once. The clock is injectable (`Clock`): the real one
+is `time.monotonic()`; a paused (virtual) one moves only when advanced, and the idle
+executor jumps it to the next deadline, like tokio's `time::pause()` auto-advance.
 
 Guarantees:
 - Never early: a Sleep is Ready only once `clock.now() >= deadline`.
@@ -25,71 +27,73 @@ Guarantees:
 - Dropping a Sleep (or a Timeout) removes its entry: it wakes nobody later.
 - A Sleep registers once; a re-poll only replaces the stored waker (the latest one counts).
 - Parking lasts until the earliest deadline, computed after the round's polls (a task may
-  have just registered an earlier timer).
-- Root Pending, no task runnable, no timer set: `block_on` raises `Deadlock`, not a hang.
+  have just registered an earlier timer), or until a wake from another thread.
+- Expired timers fire after every round, also while tasks are busy (a task that is always
+  runnable cannot starve a timer: tokio's driver runs every `event_interval` ticks).
+- A paused clock never jumps ahead while a `spawn_blocking` thread runs (tokio's
+  `inhibit_auto_advance`): its result may be what the runtime waits for.
+- Root Pending, no task runnable, no timer set, no blocking thread running: `block_on`
+  raises `Deadlock`, not a hang.
 - Everything of stage 06 holds: one queue entry per task, JoinHandle, abort, shutdown.
 """
 
 from __future__ import annotations
 
 import heapq
-import threading
 import time
-from collections import deque
-from collections.abc import Coroutine
-from types import CoroutineType
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
-from stdtask import (
-    Context,
-    CoroutineFuture,
-    Future,
-    Pending,
-    Poll,
-    PolledAfterCompletion,
-    Ready,
-    Waker,
-    into_future,
-    noop_waker,
-)
+# Given: stage 06's answer (this folder's spawn.py, a copy of solutions/06_spawn/spawn.py).
+import spawn as stage06
+from spawn import Cancelled, Deadlock, JoinHandle, Spawnable, spawn, spawn_blocking
+
+from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, Waker, into_future
+
+__all__ = [
+    "Cancelled", "Clock", "Deadlock", "Elapsed", "Executor", "JoinHandle", "Sleep", "SystemClock",
+    "Timeout", "TimerDriver", "TimerEntry", "block_on", "now", "sleep", "sleep_until", "spawn",
+    "spawn_blocking", "timeout",
+]
 
 T = TypeVar("T")
-Spawnable = Future[T] | Coroutine[Any, Any, T]  # what spawn accepts (Rust: IntoFuture)
-
-
-class Deadlock(RuntimeError):
-    """The root future is Pending and nothing can ever wake it: no task, no timer."""
-
-
-class Cancelled(Exception):
-    """Awaiting the JoinHandle of an aborted task (Rust: `JoinError::Cancelled`)."""
 
 
 # --- the clock (injectable) --------------------------------------------------------------
 
 
 class Clock(Protocol):
-    """What the runtime needs from a clock: read the time, and wait for some of it to pass."""
+    """What the runtime needs from a clock (Rust: tokio's clock, `tokio::time::pause()`).
+
+    The executor never sleeps through the clock: it parks on its own condition, with the
+    time to the next deadline as the timeout, so a wake from another thread ends the park.
+    """
+
+    paused: bool
+    """True for virtual time, which moves only when advanced: an idle executor then jumps
+    to its next deadline (`auto_advance`) instead of waiting (tokio: `time::pause()`)."""
 
     def now(self) -> float:
         """Seconds on this clock's timeline (only differences matter, like `Instant`)."""
         ...
 
-    def park(self, timeout: float) -> None:
-        """Nothing to do for `timeout` seconds: block (real clock) or jump ahead (virtual)."""
+    def auto_advance(self, seconds: float) -> None:
+        """A paused clock only: let `seconds` (>= 0) pass at once; the idle executor calls
+        it to jump to its next deadline (tokio: the driver's `clock.advance(duration)`)."""
         ...
 
 
 class SystemClock:
-    """Real time: `time.monotonic()`; parking is `time.sleep` (tokio's default clock)."""
+    """Real time, `time.monotonic()` (tokio's default clock); never paused."""
 
     __slots__ = ()
+    paused = False
 
     def now(self) -> float:
         return time.monotonic()
 
-    def park(self, timeout: float) -> None:
-        time.sleep(timeout)
+    def auto_advance(self, seconds: float) -> None:
+        raise RuntimeError("the system clock is not paused: real time cannot jump ahead "
+                           "(tokio: \"time is not frozen\")")
 
 
 # --- the timer driver --------------------------------------------------------------------
@@ -231,212 +235,49 @@ class Timeout(Future[T]):
             self._inner.drop()
 
 
-# --- the executor (stage 06's reference) ---------------------------------------------------
+# --- the executor: stage 06's, plus the timer layer -----------------------------------------
 
 
-class Task(Waker):
-    """One spawned future, and its own waker (Rust: `impl Wake for Task`, `Waker::from(Arc<Task>)`).
+class Executor(stage06.Executor):
+    """Stage 06's executor (given, spawn.py) with a clock and a timer driver.
 
-    Rust's task is an `Arc<Task>`: the queue, every waker and the JoinHandle share it.
-    Here the task object plays all three roles. A task has no Context of its own: the
-    executor lends one Context to every poll, pointed at the task it polls (Rust builds a
-    `Context<'_>` for each poll; it cannot outlive the poll, so no future keeps it). One
-    object fewer per task, and no task -> Context -> task cycle for the garbage collector.
+    The timer layer of the driver stack: it overrides `_park`, which block_on calls after
+    every round (tokio: the time driver wraps the thread parker).
     """
 
-    __slots__ = ("_error", "_executor", "_future", "_join_waker", "_output", "_scheduled")
-
-    def __init__(self, future: Future[Any], executor: Executor) -> None:
-        super().__init__()
-        self._future: Future[Any] | None = future  # None once finished or aborted
-        self._executor = executor
-        self._scheduled = False  # in the run queue right now?
-        self._output: Any = None
-        self._error: BaseException | None = None
-        self._join_waker: Waker | None = None  # whoever awaits the JoinHandle
-
-    def wake(self) -> None:
-        # Rust: `fn wake(self: Arc<Self>) { queue.push(self) }`, but at most once:
-        # a task that is already queued will be polled anyway, a finished one never again.
-        if self._scheduled or self._future is None:
-            return
-        self._scheduled = True
-        self._executor._queue.append(self)
-
-    def run(self) -> None:
-        """Poll the task once (the executor popped it from the queue)."""
-        future = self._future
-        if future is None:  # aborted while it waited in the queue
-            return
-        cx = self._executor._cx
-        cx.waker = self  # this poll's Context: waking it queues this task
-        self._scheduled = False  # from here on a wake (even one during this poll) queues it again
-        try:
-            result = future.poll(cx)
-        except Exception as error:  # a panic: caught, and handed to the JoinHandle
-            self._finish(None, error)
-            return
-        if result is not Pending:
-            self._finish(result.value, None)  # type: ignore[union-attr]
-
-    def abort(self) -> None:
-        """Drop the future now (Rust: `JoinHandle::abort`); nothing if already finished."""
-        future = self._future
-        if future is None:
-            return
-        self._finish(None, Cancelled("the task was aborted"))
-        future.drop()  # Rust's Drop of an unfinished future: exactly once
-
-    def _finish(self, output: Any, error: BaseException | None) -> None:
-        self._future = None  # release the future (and whatever it holds) right away
-        self._output, self._error = output, error
-        self._executor._tasks.pop(self, None)
-        waker, self._join_waker = self._join_waker, None
-        if waker is not None:
-            waker.wake()  # the JoinHandle's awaiter can now read the result
-
-    @property
-    def finished(self) -> bool:
-        return self._future is None
-
-    def __repr__(self) -> str:
-        return f"<Task {'finished' if self._future is None else self._future!r}>"
-
-
-class JoinHandle(Future[T]):
-    """Await the task's output (Rust: `tokio::task::JoinHandle<T>`).
-
-    - Ready(output) once the task finished; re-raises the task's exception if it raised;
-      raises `Cancelled` if it was aborted.
-    - Pending until then, after storing the latest waker: the task wakes it when it finishes.
-    - Dropping (or never awaiting) the handle does not cancel the task; `abort()` does.
-    """
-
-    __slots__ = ("_taken", "_task")
-
-    def __init__(self, task: Task) -> None:
-        self._task = task
-        self._taken = False
-
-    def poll(self, cx: Context) -> Poll[T]:
-        if self._taken:
-            raise PolledAfterCompletion("JoinHandle polled after it returned Ready")
-        task = self._task
-        if task._future is not None:
-            task._join_waker = cx.waker  # the latest waker: woken in Task._finish
-            return Pending
-        self._taken = True
-        if task._error is not None:
-            raise task._error
-        return Ready(task._output)  # type: ignore[arg-type]
-
-    def drop(self) -> None:
-        self._task._join_waker = None  # detach: the task runs on, nobody waits for it
-
-    def abort(self) -> None:
-        self._task.abort()
-
-    def is_finished(self) -> bool:
-        return self._task._future is None
-
-
-class _RootWaker(Waker):
-    """The root future's waker: sets a flag; block_on polls the root when it is set."""
-
-    __slots__ = ("_executor",)
-
-    def __init__(self, executor: Executor) -> None:
-        super().__init__()
-        self._executor = executor
-
-    def wake(self) -> None:
-        self._executor._root_woken = True
-
-
-class Executor:
-    """A run queue of tasks and a timer driver, driven by `block_on` on the current thread."""
-
-    __slots__ = ("_cx", "_queue", "_root_woken", "_tasks", "clock", "timers")
+    __slots__ = ("clock", "timers")
 
     def __init__(self, clock: Clock | None = None) -> None:
-        self._queue: deque[Task] = deque()  # runnable tasks, each at most once
-        self._tasks: dict[Task, None] = {}  # unfinished tasks, in spawn order
-        self._root_woken = False
-        self._cx = Context(noop_waker())  # lent to each task's poll (Task.run sets its waker)
+        super().__init__()
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.timers = TimerDriver(self.clock)  # timer part (stage 07)
+        self.timers = TimerDriver(self.clock)
 
-    def spawn(self, future: Spawnable[T]) -> JoinHandle[T]:
-        """Start running `future` as a task; it runs while `block_on` runs."""
-        # `into_future`, with a fast path for the common case (an ABC isinstance check is slow)
-        fut = CoroutineFuture(future) if type(future) is CoroutineType else into_future(future)
-        task = Task(fut, self)
-        self._tasks[task] = None
-        task.wake()  # a new task is runnable
-        return JoinHandle(task)
-
-    def block_on(self, root: Spawnable[T]) -> T:
-        """Run `root` and every spawned task until `root` finishes; return its output."""
-        if getattr(_current, "executor", None) is not None:
-            raise RuntimeError("block_on() called inside block_on(): the outer executor "
-                               "would be blocked (Rust: \"Cannot start a runtime from within "
-                               "a runtime\")")
-        future = into_future(root)
-        cx = Context(_RootWaker(self))
-        queue = self._queue
-        self._root_woken = True
-        _current.executor = self  # spawn() finds us here (Rust: a thread-local CONTEXT)
-        try:
-            while True:
-                if self._root_woken:
-                    self._root_woken = False
-                    result = future.poll(cx)
-                    if result is not Pending:
-                        return result.value  # type: ignore[union-attr]
-                # One round: the tasks queued now. Tasks woken during the round (or spawned)
-                # are appended behind and run next round, after the root had its turn.
-                for _ in range(len(queue)):
-                    queue.popleft().run()
-                self.timers.fire_expired()  # timer part: wake the sleepers that are due
-                if not self._root_woken and not queue:
-                    self._park()  # timer part: nothing runnable, sleep until the next deadline
-        finally:
-            _current.executor = None
-            self._shutdown()
-
-    def _park(self) -> None:
-        """Nothing is runnable: park until the earliest deadline, then fire what is due."""
+    def _park(self, timeout: float | None) -> None:
+        """Early returns; the limit is the earlier of the deadline and `timeout`."""
         deadline = self.timers.next_deadline()
         if deadline is None:
-            raise Deadlock("nothing is runnable and no timer is set: the root can never be woken")
-        now = self.clock.now()
-        if deadline > now:
-            self.clock.park(deadline - now)
+            return super()._park(timeout)
+        remaining = deadline - self.clock.now()
+        limit = remaining if timeout is None else min(remaining, timeout)
+        if not self.clock.paused or self._blocking:
+            super()._park(max(limit, 0.0))
+        else:
+            super()._park(0)
+            with self._lock:
+                busy = self._runnable()
+            if not busy and limit > 0:
+                self.clock.auto_advance(limit)
         self.timers.fire_expired()
-
-    def _shutdown(self) -> None:
-        """Drop every unfinished task, in spawn order (tokio: runtime shutdown)."""
-        while self._tasks:
-            task = next(iter(self._tasks))
-            task.abort()  # removes it from _tasks
-        self._queue.clear()
-
-
-_current = threading.local()
+        return None
 
 
 def _runtime() -> Executor:
-    """The executor running on this thread (Rust: tokio's thread-local runtime handle)."""
-    executor: Executor | None = getattr(_current, "executor", None)
-    if executor is None:
-        raise RuntimeError("called outside block_on(): there is no executor running on this "
-                           "thread (Rust: \"there is no reactor running\")")
+    """The timer executor running on this thread (Rust: tokio's thread-local runtime handle)."""
+    executor = getattr(stage06._current, "executor", None)
+    if not isinstance(executor, Executor):
+        raise RuntimeError("called outside block_on(): there is no executor with timers running "
+                           "on this thread (Rust: \"there is no reactor running\")")
     return executor
-
-
-def spawn(future: Spawnable[T]) -> JoinHandle[T]:
-    """Spawn onto the executor running on this thread (Rust: `tokio::spawn`)."""
-    return _runtime().spawn(future)
 
 
 def block_on(root: Spawnable[T], *, clock: Clock | None = None) -> T:
