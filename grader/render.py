@@ -219,7 +219,7 @@ def all_done(console: Console, stages: Sequence[Stage]) -> None:
         Panel(
             Text.assemble(
                 ("Every stage passes. ", "bold green"),
-                f"You rebuilt async from the Future trait up to a runtime with timers: "
+                f"You rebuilt async from the Future trait up to a runtime with timers and I/O: "
                 f"{len(stages)} stages, about {total // 60} h {total % 60:02d} min of workshop. "
                 "The reference answers are in `solutions/`: read them side by side with yours.",
             ),
