@@ -54,6 +54,9 @@ Guarantees:
   ready, the earliest timer is due, or a wake arrives from another thread (the self-pipe).
 - Deadlock: nothing runnable, no timer, no blocking task, no registered interest: nothing
   can ever wake the root, so `block_on` raises `Deadlock` (stage 06's rule, one layer up).
+- A paused (virtual) clock still jumps to the next timer when nothing is runnable, even
+  while sockets wait (stage 07's rule; tokio's paused clock does the same): use the real
+  clock, the default, with real sockets.
 """
 
 from __future__ import annotations

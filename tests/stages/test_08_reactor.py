@@ -128,6 +128,8 @@ class AcceptCase(Case):
         if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], stage.TcpStream)):
             return f"{value!r} instead of a (TcpStream, address) pair"
         self.closing.append(value[0].sock)
+        if value[0].reactor is not self.reactor:
+            return "a TcpStream on another reactor than the listener's"
         return None
 
 
