@@ -59,6 +59,12 @@ MUTANTS = [
     mutant("self_pipe_not_drained", STAGE, hint="busy_wait", file=FILE,
            find="                self.self_pipe.drain()  #", replace="                pass  #",
            note="the self-pipe's byte is never read: every select returns at once"),
+    mutant("fired_interest_left_in_selector", STAGE, hint="busy_wait", file=FILE,
+           find="            self._update(entry.sock.fileno(), entry, before)  # one-shot: forget "
+                "before waking\n",
+           replace="            self._count -= len(wakers)\n",
+           note="turn forgets the fired waker but the selector keeps watching the socket: a "
+                "level-triggered select returns at once, again and again (an adversarial variant)"),
     # -- no deregistration on drop, on Ready, on close --
     mutant("read_drop_keeps_interest", STAGE, hint="deregister", file=FILE,
            find="    def drop(self) -> None:\n"
