@@ -268,8 +268,8 @@ def load_results(path: Path) -> tuple[Results, dict[str, object]]:
     runtimes = list(dict.fromkeys(r for r, _ in values))
     workloads = [w for w in WORKLOADS if any(wid == w.id for _, wid in values)]
     results = Results(runtimes, workloads, data["sizes"])
-    results.values = values  # type: ignore[assignment]
-    results.errors = {tuple(key.split("/")): e for key, e in data["errors"].items()}  # type: ignore[misc]
+    results.values = values
+    results.errors = {tuple(key.split("/")): e for key, e in data["errors"].items()}
     return results, data
 
 

@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             value = module.run(args.workload, args.size)
     except BaseException as error:  # report it to the parent, whatever it is
-        last = traceback.extract_tb(error.__traceback__)[-1:] or [None]
-        where = f" ({last[0].filename}:{last[0].lineno})" if last[0] is not None else ""
+        frames = traceback.extract_tb(error.__traceback__)
+        where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
         print(json.dumps({"error": f"{type(error).__name__}: {error}{where}"}), flush=True)
         return 1
     print(json.dumps({"value": value}), flush=True)

@@ -1,11 +1,13 @@
-"""`grade bench`: your stage 07 runtime against asyncio, on the suite's workloads.
+"""`grade bench`: your capstone runtime against asyncio, on the suite's five workloads.
 
-The capstone of the day: once stage 07 passes, the runtime you wrote runs the workloads of
+The capstone of the day (the catalogue's WORKSHOP.capstone: stage 07, timers.py): once it
+passes, the runtime you wrote runs the workloads of
 `bench/` (spawn + join, channel ping-pong, sleeps, a contended mutex, idle-task memory) at
 a twentieth of their size, each in a fresh process beside asyncio, and you see the ratios.
-Once stage 08 passes too, W6 (echo round trips over loopback) joins, on your reactor.py.
+Once stage 08 (the I/O reactor) passes too, W6 (echo round trips over loopback) joins, on
+that stage's reactor.py.
 Your file is loaded only in those child processes (by path), never in the grader's.
-W2 and W4 need a channel and a mutex, which stage 07's file does not have: they come from
+W2 and W4 need a channel and a mutex, which the capstone's file does not have: they come from
 the reference stages 03 and 04 when `solutions/` is there, else from bench's small ones.
 """
 
@@ -17,20 +19,20 @@ import time
 
 from rich.text import Text
 
-from grader.catalogue import find_stage
+from grader.catalogue import WORKSHOP, capstone, find_stage
 from grader.model import Stage
 from grader.paths import REPO_ROOT
+from grader.progression import Progression
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
 
-STAGE = "07_timers"
-IO_STAGE = "08_reactor"  # W6 runs on this stage's reactor.py, once it passes
+IO_STAGE, IO_FILE = "08_reactor", "reactor.py"  # W6 runs on this stage's file, once it passes
 ROUNDS = 5  # run.MIN_ROUNDS_FOR_A_CLAIM: enough for "ahead"/"behind" when every round agrees
 DIVISOR = 20  # a twentieth of the full sizes: the whole run takes about a minute
 PROCESS_TIMEOUT = 30.0  # seconds for one workload in one process
 YOURS = "yours"
 
 
-def _harness():  # type: ignore[no-untyped-def]
+def _harness():
     """The bench harness (bench/run.py): our own code, which never imports a runtime itself."""
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
@@ -39,34 +41,27 @@ def _harness():  # type: ignore[no-untyped-def]
     return run
 
 
-def _stage_passes(session: Session, stage: Stage) -> bool:
-    if session.grading_exercises:
-        return session.passed(stage)  # the cached verdict for the file as it is now
-    result = session.verdict(stage)  # another --target: no cache there, run the tests
-    return result is not None and result.status == "passed"
-
-
 def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> int:
-    timers = find_stage(STAGE)
-    assert timers is not None
-    if stage is not None and stage is not timers:
-        raise UsageError(f"`grade bench` measures your stage 07 runtime; it takes no stage "
+    top = capstone()
+    number, name = f"{top.number:02d}", top.id.split("_", 1)[1]
+    if stage is not None and stage is not top:
+        raise UsageError(f"`grade bench` measures your stage {number} runtime; it takes no stage "
                          f"(got {stage.id})")
     console = session.console
-    if not _stage_passes(session, timers):
+    if not Progression(session).passes_now(top):  # exercises: the cached verdict, else a run
         console.print(Text.assemble(
-            ("The benchmark runs once stage 07 (timers) passes. ", "bold yellow"),
+            (f"The benchmark runs once stage {number} ({name}) passes. ", "bold yellow"),
             "It races the runtime you wrote against asyncio, and a runtime that is not done "
-            "yet would race nowhere: run `grade` (or `grade 7`) until stage 07 passes, then "
-            "`grade bench`."))
+            f"yet would race nowhere: run `grade` (or `grade {top.number}`) until stage {number} "
+            "passes, then `grade bench`."))
         return EXIT_FAILED
     run = _harness()
-    runtime_file = session.target_dir / STAGE / "timers.py"
+    runtime_file = session.target_dir / top.id / WORKSHOP.capstone_file
     shown = (runtime_file.relative_to(REPO_ROOT).as_posix()
              if runtime_file.is_relative_to(REPO_ROOT) else str(runtime_file))
     reactor = find_stage(IO_STAGE)
-    io_ready = reactor is not None and _stage_passes(session, reactor)
-    io_files = {YOURS: str(session.target_dir / IO_STAGE / "reactor.py")} if io_ready else {}
+    io_ready = reactor is not None and Progression(session).passes_now(reactor)
+    io_files = {YOURS: str(session.target_dir / IO_STAGE / IO_FILE)} if io_ready else {}
     runner = run.Runner(runtime_files={YOURS: str(runtime_file)}, io_files=io_files,
                         timeout=PROCESS_TIMEOUT)
     workloads = [w for w in run.WORKLOADS if io_ready or w.id not in run.IO]

@@ -8,12 +8,14 @@ Nothing here runs a stage's tests except through the results it is given.
 from __future__ import annotations
 
 import ast
+import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-from grader.catalogue import STAGES, find_hint
+from grader.catalogue import STAGES, WORKSHOP, find_hint
 from grader.catalogue.common import COMMON_HINTS
-from grader.model import Stage
+from grader.model import Stage, Workshop
 from grader.mutants import Verdict
 from grader.paths import REPO_ROOT
 from grader.results import StageResult
@@ -149,7 +151,8 @@ def hint_ids_in(path: Path) -> tuple[set[str], list[str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name == "hint" and node.args and isinstance(node.args[0], ast.Constant):
+            if name == "hint" and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
                 used.add(node.args[0].value)
             position = HINT_CALLS.get(name)
             # kit.fail(hint, message) / kit.expect(condition, hint, message): the hint is followed
@@ -160,7 +163,8 @@ def hint_ids_in(path: Path) -> tuple[set[str], list[str]]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     used.add(arg.value)
             for keyword in node.keywords:
-                if keyword.arg and keyword.arg.endswith("hint") and isinstance(keyword.value, ast.Constant):
+                if keyword.arg and keyword.arg.endswith("hint") and isinstance(keyword.value, ast.Constant) \
+                        and isinstance(keyword.value.value, str):
                     used.add(keyword.value.value)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
             marked = any("hint" in ast.unparse(d) for d in node.decorator_list)
@@ -249,20 +253,24 @@ def orphan_folder_problems(root: Path = REPO_ROOT) -> list[str]:
 MIN_ALTERNATIVES = 3
 
 
-def stage_file_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
+def stage_file_problems(stage: Stage, root: Path = REPO_ROOT, stages: Sequence[Stage] = STAGES,
+                        workshop: Workshop = WORKSHOP) -> list[str]:
     """Every file a stage is made of exists: one line per file forgotten (CONTRIBUTING.md).
 
     The catalogue entry is the stage itself; the rest: each attendee file and each given file
     in exercises/ and solutions/ (and a given file's source), the hidden tests, the deck, the
-    mutants (after 00), at least three correct alternatives (after 00), and its row in the
-    README's table of stages.
+    mutants (after 00), at least three correct alternatives (after 00), its rows in the
+    README's and the instructor guide's tables and in the recorded screens
+    (document_problems). The last of `stages` also answers for what a stage added at the end
+    leaves stale: the "all done" message, the tables' order and the total time
+    (workshop_problems).
     """
     problems = []
     for top in ("exercises", "solutions"):
         for name in stage.all_files:
             if not (root / top / stage.id / name).is_file():
-                given = name in stage.given_files
-                kind = " (a given file: python -m grader.given writes it)" if given else ""
+                is_given = name in stage.given_files
+                kind = " (a given file: python -m grader.given writes it)" if is_given else ""
                 problems.append(f"{top}/{stage.id}/{name} is missing{kind}")
     for given in stage.given:
         if not (root / given.source).is_file():
@@ -280,10 +288,118 @@ def stage_file_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
         if count < MIN_ALTERNATIVES:
             problems.append(f"tests/alternatives/{stage.id}/ holds {count} correct alternative(s); "
                             f"at least {MIN_ALTERNATIVES} guard the tests against over-fitting")
-    readme = root / "README.md"
-    row = f"| {stage.number:02d} | {stage.title} | {stage.minutes} min |"
-    if readme.is_file() and row not in readme.read_text(encoding="utf-8"):
-        problems.append(f"README.md's table of stages has no row `{row}`")
+    problems += document_problems(stage, root)
+    if stages and stage.id == stages[-1].id:
+        problems += workshop_problems(stages, root, workshop)
+    return problems
+
+
+# --- what the documents say of the catalogue ------------------------------------------------
+# Each is refreshed by hand or by a command; these checks fail, naming the file and the fix,
+# as soon as one of them differs from the catalogue (a stage added, renamed, retimed).
+
+README = "README.md"
+GUIDE = "slides/instructor-guide.md"
+SCREENS = "slides/screens"
+PROGRESS_SCREENS = ("first-run", "all-done")  # the screens that show the table of stages
+RECORD_SCREENS = "run `python -m grader.screens` to record them again"
+TABLE_ROW = re.compile(r"^\| (\d\d) \| ([^|\n]+?) \| (\d+) min \|", re.MULTILINE)
+
+
+def stage_row(stage: Stage) -> str:
+    """The start of a stage's row in the README's and the instructor guide's tables."""
+    return f"| {stage.number:02d} | {stage.title} | {stage.minutes} min |"
+
+
+def table_rows(path: Path) -> list[tuple[str, str, int]]:
+    """(number, title, minutes) of each row of a document's table of stages, in order."""
+    text = path.read_text(encoding="utf-8")
+    return [(n, t.strip(), int(m)) for n, t, m in TABLE_ROW.findall(text)]
+
+
+def screen_text(path: Path, boxes: bool = False) -> str:
+    """The words of a screen rich recorded as SVG, in order, wrapping taken out; the boxes'
+    vertical lines too unless `boxes` (then a table's cells stay apart)."""
+    svg = path.read_text(encoding="utf-8")
+    parts = [html.unescape(p) for p in re.findall(r"<text[^>]*>(.*?)</text>", svg, re.DOTALL)]
+    return " ".join(" ".join(p if boxes else p.replace("\u2502", " ") for p in parts).split())
+
+
+def _shown_in_table(stage: Stage, text: str) -> bool:
+    # `NN │ title`, boxes kept: a long title wraps in the table, so its start is enough.
+    return f"{stage.number:02d} \u2502 {stage.title.split(':')[0]}" in text
+
+
+def total_time(stages: Sequence[Stage]) -> str:
+    total = sum(s.minutes for s in stages)
+    return f"{total // 60} h {total % 60:02d} min"
+
+
+def document_problems(stage: Stage, root: Path = REPO_ROOT) -> list[str]:
+    """The stage's rows in the README's and the instructor guide's tables, and in the screens."""
+    problems = []
+    for name in (README, GUIDE):
+        path = root / name
+        if path.is_file() and stage_row(stage) not in path.read_text(encoding="utf-8"):
+            problems.append(f"{name}'s table of stages has no row `{stage_row(stage)}`")
+    for name in PROGRESS_SCREENS:
+        path = root / SCREENS / f"{name}.svg"
+        if path.is_file():
+            if not _shown_in_table(stage, screen_text(path, boxes=True)):
+                problems.append(f"{SCREENS}/{name}.svg does not show stage {stage.id}: {RECORD_SCREENS}")
+    return problems
+
+
+def workshop_problems(stages: Sequence[Stage] = STAGES, root: Path = REPO_ROOT,
+                      workshop: Workshop = WORKSHOP) -> list[str]:
+    """What belongs to the whole workshop agrees with its stages (grader/catalogue/workshop.py):
+    the capstone is a stage and its file, the "all done" message was written for the last stage
+    and spells no number the catalogue knows, the tables list exactly the stages in order, the
+    guide's total time is theirs, and the recorded all-done screen shows today's message."""
+    where = "grader/catalogue/workshop.py"
+    problems = []
+    capstone = next((s for s in stages if s.id == workshop.capstone), None)
+    if capstone is None:
+        problems.append(f"{where}: the capstone {workshop.capstone!r} is not a stage of the catalogue")
+    elif workshop.capstone_file not in capstone.files:
+        problems.append(f"{where}: the capstone's runtime {workshop.capstone_file!r} is not one of "
+                        f"stage {capstone.id}'s files {list(capstone.files)}")
+    last = stages[-1]
+    if workshop.all_done_written_for != last.id:
+        problems.append(
+            f"{where}: the \"all done\" message was written for a workshop that ends with "
+            f"{workshop.all_done_written_for}, but the last stage is now {last.id}: say what the "
+            f"attendee built by the end, then set all_done_written_for={last.id!r}")
+    try:
+        message = workshop.all_done_text(stages)
+    except (KeyError, IndexError, ValueError) as error:
+        problems.append(f"{where}: the \"all done\" message does not format ({error!r}); it may use "
+                        "{stages}, {hours} and {minutes} only")
+        message = None
+    if re.search(r"\d", re.sub(r"\{[^}]*\}", "", workshop.all_done)):
+        problems.append(f"{where}: the \"all done\" message spells a number: use {{stages}}, "
+                        "{hours} and {minutes}, which the catalogue fills in")
+    expected = [(f"{s.number:02d}", s.title, s.minutes) for s in stages]
+    for name in (README, GUIDE):
+        path = root / name
+        rows = table_rows(path) if path.is_file() else expected
+        if rows != expected:
+            extra = [f"{n} {t} ({m} min)" for n, t, m in rows if (n, t, m) not in expected]
+            missing = [f"{n} {t} ({m} min)" for n, t, m in expected if (n, t, m) not in rows]
+            problems.append(f"{name}'s table of stages is not the catalogue's, in order "
+                            f"(rows not in the catalogue: {extra}; stages without a row: {missing})")
+    guide = root / GUIDE
+    total = f"About {total_time(stages)} of exercises"
+    if guide.is_file() and total not in guide.read_text(encoding="utf-8"):
+        problems.append(f"{GUIDE}: the day's total should read `{total}` (the catalogue's minutes)")
+    screens = root / SCREENS
+    if message is not None and screens.is_dir():
+        if " ".join(message.split()) not in screen_text(screens / "all-done.svg"):
+            problems.append(f"{SCREENS}/all-done.svg does not show today's \"all done\" message "
+                            f"({len(stages)} stages, {total_time(stages)}): {RECORD_SCREENS}")
+        if workshop.title not in screen_text(screens / "first-run.svg"):
+            problems.append(f"{SCREENS}/first-run.svg does not show the title {workshop.title!r}: "
+                            f"{RECORD_SCREENS}")
     return problems
 
 

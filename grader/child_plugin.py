@@ -1,30 +1,28 @@
-"""The pytest plugin loaded in the child process that runs one stage's hidden tests.
+"""The pytest plugin of the hidden tests, and of the child process that grades one stage.
 
-The parent hands it a channel before any of the attendee's code is imported: with
-`--grade-channel`, the first line on standard input names an inherited pipe and a per-run
-key; the plugin reads that line at import time, so neither appears in `argv`, in the
-environment or on standard input afterwards. Every record it writes on the pipe is one line,
-`<hmac> <json>`, signed with the key and numbered implicitly (the parent checks the order),
-flushed as it goes, so the parent learns what happened even if the interpreter dies:
+Two parts:
 
-    {"event": "phase", "name"}     the attendee's file is being imported, or the exit hooks run
-    {"event": "load_error", ...}   the attendee's file could not be loaded
-    {"event": "start", "name"}     a test began
-    {"event": "result", ...}       a test finished: status, hint, message, location
-    {"event": "beat", "cpu"}       the watchdog is alive (the parent's check for a stuck child)
-    {"event": "timeout", ...}      the watchdog stopped a test that was stuck
-    {"event": "exit", ...}         the attendee's code called os._exit, with its line
-    {"event": "thread", ...}       a thread the attendee's code started was still running
-    {"event": "solutions", ...}    the attendee's code opened a file of solutions/
-    {"event": "tamper", ...}       pytest's machinery was replaced, or a test body never ran
-    {"event": "end", "exitstatus"} the run is over (written last, then the process exits)
+- This module's own hooks, for every run of the hidden tests (the grading child, and the
+  project's own suite, which loads this module from `tests/conftest.py`): the `--target`
+  option (exercises, solutions, or a folder laid out like them) and the `hint` marker,
+  declared here and nowhere else.
+- `GradePlugin`, a plugin object the grading child (`grader/child.py`) registers with the run's
+  channel: an inherited pipe and a per-run key, which the parent sent on the child's standard
+  input once the child was ready (`protocol.RunRequest`), so neither appears in `argv` or in
+  the environment. Every record is one line, `<hmac> <json>`, signed with the key and
+  numbered implicitly (the parent checks the order), flushed as it goes, so the parent learns
+  what happened even if the interpreter dies. `CollectPlugin` only lists the tests.
 
 Hangs are caught by a watchdog thread, not by signals, so this works on Windows too. It
-tells slow from stuck by CPU time: a test that keeps the CPU busy for the whole limit is
-stuck in a loop; a test that used (almost) no CPU for the limit is blocked; a test that
-makes progress on a loaded machine is neither, up to a generous wall-clock backstop.
+tells slow from stuck by CPU time, not wall-clock time, so a loaded machine is no hang
+(`Tracker`, `stuck`): one call of the attendee's code that used LOOP_SHARE of the limit in
+CPU seconds (1 s by default; the hidden tests' calls take milliseconds) is an endless loop;
+the attendee's code waiting while the whole process used no CPU for BLOCKED_SHARE of the
+limit (3 s) is blocked; and, whatever the code, a test that used the whole limit in CPU
+time, or the limit in wall-clock time with almost no CPU, or a generous wall-clock backstop.
 
-With `--grade-collect=PATH` the plugin only writes the collected test names to PATH.
+The records (`grader/protocol.py` declares them; `?` marks a field present when known):
+
 """
 
 from __future__ import annotations
@@ -39,41 +37,54 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import pytest
 
-from grader.protocol import AT_EXIT, LOADING, sign
+from grader import protocol
+from grader.protocol import AT_EXIT, LOADING, RunRequest, record, sign
 
+__doc__ += protocol.describe()
+
+HINT_MARKER = (
+    "hint(id, raises=()): the hint id (grader/catalogue) that explains a failure of this test; "
+    "raises: exception types from the attendee's code that are this test's symptom "
+    "(others get your_code_raised)"
+)
 TIMEOUT_EXIT_CODE = 70
 BACKSTOP_FACTOR = 6  # a test may take this many times its limit in wall-clock time if it progresses
 BLOCKED_CPU_SHARE = 0.01  # below this share of one CPU over the limit, a test is waiting, not working
+# Of the limit: the CPU seconds one call of the attendee's code may use (1 s by default). The
+# longest call of a reference solution by the hidden tests took under 5 ms here: 200x margin.
+LOOP_SHARE = 0.1
+BLOCKED_SHARE = 0.3  # of the limit: the seconds the attendee's code may wait with no CPU used (3 s)
+IDLE_CPU_SHARE = 0.02  # a watchdog tick in which the process used less CPU than this share is idle
+MAX_TICK_GAP = 1.0  # seconds: a longer gap between ticks (the machine suspended?) proves nothing
 _real_exit = os._exit  # the watchdog's way out; attendee calls go through _recorded_exit
 
 
-def _read_handshake() -> tuple[int, bytes] | None:
-    """The channel and key, from the first line of standard input (then nothing is left there)."""
-    if "--grade-channel" not in sys.argv:
-        return None
-    line = b""
-    while not line.endswith(b"\n"):
-        chunk = os.read(0, 1)
-        if not chunk:
-            break
-        line += chunk
-    data = json.loads(line.decode("ascii"))
-    if "handle" in data:  # Windows: an inherited handle, not a C file descriptor
-        import msvcrt
-
-        fd = msvcrt.open_osfhandle(data["handle"], os.O_WRONLY)  # type: ignore[attr-defined]
-    else:
-        fd = data["fd"]
-    return fd, bytes.fromhex(data["key"])
+# --- every run of the hidden tests ------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--target",
+        default="solutions",
+        help="what the stage tests test: exercises, solutions, or a folder laid out like them",
+    )
 
 
-_HANDSHAKE = _read_handshake()  # at import: before conftest, collection or the attendee's code
+def pytest_configure(config: pytest.Config) -> None:
+    from grader.paths import REPO_ROOT
+
+    tests = str(REPO_ROOT / "tests")
+    if tests not in sys.path:  # the kit, where pytest's `pythonpath` ini setting is not read
+        sys.path.insert(0, tests)
+    from kit.loader import set_target
+
+    config.addinivalue_line("markers", HINT_MARKER)
+    set_target(config.getoption("--target"))
 
 
+# --- the watchdog's rule --------------------------------------------------------------------------
 def stuck(cpu: float, wall: float, limit: float) -> str | None:
     """Why a test that used `cpu` seconds of CPU in `wall` seconds counts as stuck, or None.
 
@@ -91,7 +102,50 @@ def stuck(cpu: float, wall: float, limit: float) -> str | None:
     return None
 
 
+Call = tuple[int, int, int]  # (depth, id of the frame, id of its code): one call, as a tick sees it
+
+
+class Tracker:
+    """The fast rule, for one test: is the attendee's code the main thread is in stuck?
+
+    The watchdog shows it, at every tick, the process's CPU and wall-clock seconds and the
+    outermost call of the attendee's code on the main thread's stack (None when the main
+    thread is in the tests' own code: their timed waits end by themselves and carry the
+    test's own hint). "busy": the same call has gone on while the process used
+    `LOOP_SHARE * limit` CPU seconds: a correct call takes milliseconds, so on a machine
+    under any load this is a loop, not slowness (a slow machine gives it less CPU, never
+    more). "blocked": the same call has gone on for `BLOCKED_SHARE * limit` seconds in
+    which every tick came on time and the process used no CPU: nothing is running, so
+    nothing will wake it. A tick that came late (the machine suspended or overloaded) is
+    not counted either way.
+    """
+
+    def __init__(self, limit: float, wall: float, cpu: float) -> None:
+        self.limit = limit
+        self.call: Call | None = None
+        self.call_cpu = cpu  # the process's CPU seconds when this call was first seen
+        self.idle = 0.0  # seconds of ticks on time with no CPU used, in this call
+        self.wall, self.cpu = wall, cpu
+
+    def see(self, wall: float, cpu: float, call: Call | None) -> tuple[str, float] | None:
+        """("busy", CPU seconds) or ("blocked", idle seconds) once stuck, else None."""
+        gap, used = wall - self.wall, cpu - self.cpu
+        self.wall, self.cpu = wall, cpu
+        if call is None or call != self.call:
+            self.call, self.call_cpu, self.idle = call, cpu, 0.0
+            return None
+        if cpu - self.call_cpu >= LOOP_SHARE * self.limit:
+            return "busy", cpu - self.call_cpu
+        if 0 < gap <= MAX_TICK_GAP:
+            self.idle = self.idle + gap if used < IDLE_CPU_SHARE * gap else 0.0
+        if self.idle >= BLOCKED_SHARE * self.limit:
+            return "blocked", self.idle
+        return None
+
+
 class Reporter:
+    """The child's side of the channel, and the watchdog that times each test."""
+
     def __init__(self, fd: int, key: bytes, stage_id: str, target: Path, test_timeout: float) -> None:
         self.fd = fd
         self.key = key
@@ -104,11 +158,13 @@ class Reporter:
         self.running: str | None = None  # the test (or phase) the watchdog times
         self.started_cpu = 0.0
         self.started_wall = 0.0
+        self.tracker = Tracker(test_timeout, 0.0, 0.0)
         self.exitstatus = 0
         self.reported_solutions: set[str] = set()
+        self._in_target: dict[str, bool] = {}
 
-    def write(self, record: dict[str, Any]) -> None:
-        payload = json.dumps(record)
+    def write(self, line_record: dict[str, Any]) -> None:
+        payload = json.dumps(line_record)
         with self.lock:
             line = f"{sign(self.key, self.seq, payload)} {payload}\n".encode()
             self.seq += 1
@@ -118,12 +174,33 @@ class Reporter:
             except OSError:
                 pass  # the channel was closed (by the attendee's code): the parent will say so
 
+    def emit(self, event: str, **fields: Any) -> None:
+        """Write one record of a declared event (protocol.record checks it)."""
+        self.write(record(event, **fields))
+
     # --- where in the attendee's code? ------------------------------------------------
     def in_target(self, filename: str) -> bool:
-        try:
-            return Path(filename).resolve().is_relative_to(self.target)
-        except (OSError, ValueError):
-            return False
+        known = self._in_target.get(filename)
+        if known is None:
+            try:
+                known = Path(filename).resolve().is_relative_to(self.target)
+            except (OSError, ValueError):
+                known = False
+            self._in_target[filename] = known
+        return known
+
+    def attendee_call(self) -> Call | None:
+        """The outermost call of the attendee's code on the main thread's stack, if any."""
+        frame = sys._current_frames().get(self.main_thread)  # type: ignore[arg-type]
+        found: Call | None = None
+        depth = 0
+        while frame is not None:  # innermost first: the last one found is the outermost
+            if self.in_target(frame.f_code.co_filename):
+                found = (depth, id(frame), id(frame.f_code))
+            frame = frame.f_back
+            depth += 1
+        # Depths count from the innermost frame: make them count from the outermost.
+        return None if found is None else (depth - found[0], found[1], found[2])
 
     def location_from_traceback(self, tb: TracebackType | None) -> dict[str, Any] | None:
         found = None
@@ -155,6 +232,7 @@ class Reporter:
     def arm(self, name: str) -> None:
         self.started_cpu = time.process_time()
         self.started_wall = time.monotonic()
+        self.tracker = Tracker(self.test_timeout, self.started_wall, self.started_cpu)
         self.running = name
 
     def disarm(self) -> None:
@@ -162,39 +240,34 @@ class Reporter:
 
     def watch(self) -> None:
         """The watchdog thread: a heartbeat for the parent, and the slow-or-stuck decision."""
-        tick = max(0.01, min(0.25, self.test_timeout / 4))
+        tick = max(0.01, min(0.1, self.test_timeout / 20))
         while True:
             time.sleep(tick)
-            name = self.running
-            self.write({"event": "beat"})
+            name, tracker = self.running, self.tracker
+            self.emit(protocol.BEAT)
             if name is None:
                 continue
-            cpu = time.process_time() - self.started_cpu
-            wall = time.monotonic() - self.started_wall
-            why = stuck(cpu, wall, self.test_timeout)
-            if why is not None and self.running == name:
-                self.on_timeout(name, why, wall)
+            now_cpu, now_wall = time.process_time(), time.monotonic()
+            cpu, wall = now_cpu - self.started_cpu, now_wall - self.started_wall
+            fast = tracker.see(now_wall, now_cpu, self.attendee_call())
+            if fast is not None and self.running == name:
+                why, seconds = fast
+                self.on_timeout(name, why, seconds, wall if why == "busy" else seconds)
+            slow = stuck(cpu, wall, self.test_timeout)
+            if slow is not None and self.running == name:
+                self.on_timeout(name, slow, self.test_timeout, wall)
 
-    def on_timeout(self, name: str, why: str, wall: float) -> None:
+    def on_timeout(self, name: str, why: str, seconds: float, wall: float) -> None:
         frame = sys._current_frames().get(self.main_thread)  # type: ignore[arg-type]
-        self.write(
-            {
-                "event": "timeout",
-                "name": name,
-                "seconds": self.test_timeout,
-                "wall": round(wall, 1),
-                "why": why,
-                "location": self.location_from_frame(frame),
-            }
-        )
+        self.emit(protocol.TIMEOUT, name=name, seconds=round(seconds, 1), wall=round(wall, 1), why=why,
+                  location=self.location_from_frame(frame))
         _real_exit(TIMEOUT_EXIT_CODE)  # the main thread is stuck; only leaving ends it
 
 
-def _recorded_exit(code: int) -> NoReturn:
+def _recorded_exit(status: int) -> NoReturn:  # os._exit's signature
     if _reporter is not None:
-        location = _reporter.location_from_frame(sys._getframe(1))
-        _reporter.write({"event": "exit", "code": code, "location": location})
-    _real_exit(code)
+        _reporter.emit(protocol.EXIT, code=status, location=_reporter.location_from_frame(sys._getframe(1)))
+    _real_exit(status)
 
 
 def _relative(filename: str) -> str:
@@ -206,7 +279,7 @@ def _relative(filename: str) -> str:
         return absolute
 
 
-_reporter: Reporter | None = None
+_reporter: Reporter | None = None  # the run's reporter, once GradePlugin is configured
 
 
 # --- what the attendee's code could replace to fake a pass ------------------------------
@@ -227,53 +300,190 @@ def _guarded() -> dict[str, Callable[[], object]]:
     }
 
 
-_snapshot: dict[str, object] = {}
-
-
 def _unwrap(value: object) -> object:
     return getattr(value, "__func__", value)  # a classmethod gives a new bound method each time
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("grade")
-    group.addoption("--grade-channel", action="store_true",
-                    help="report on the channel named on standard input (read at import)")
-    group.addoption("--grade-collect", help="only collect: write the test names to this file")
-    group.addoption("--grade-stage", help="the stage id being graded, e.g. 01_future")
-    group.addoption("--grade-test-timeout", type=float, default=10.0)
-    group.addoption("--grade-faults", help="file for the stacks of a hard crash")
+class InterruptInTest(Exception):
+    """A KeyboardInterrupt raised by the attendee's code inside a test, as an ordinary failure."""
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    global _reporter
-    if _HANDSHAKE is None or not config.getoption("--grade-channel"):
-        return
-    from kit.loader import set_target, target_dir
+class CollectPlugin:
+    """Only list the stage's tests (against code that is not the attendee's): the parent's list."""
 
-    set_target(config.getoption("--target"))  # don't rely on conftest running first
-    # A hard crash (segfault, abort) prints the Python stack here, so the parent can name
-    # the attendee's line; os._exit is wrapped to record its caller before leaving.
-    faults = config.getoption("--grade-faults")
-    if faults:
-        faulthandler.enable(open(faults, "w"), all_threads=False)  # open until the process ends
-        if hasattr(faulthandler, "register") and os.name != "nt":
-            import signal  # the parent's SIGUSR1 asks for every stack (a loop holding the GIL)
+    def __init__(self, listing: str) -> None:
+        self.listing = listing
 
-            faulthandler.register(signal.SIGUSR1, file=open(faults + ".dump", "w"),
-                                  all_threads=True)
-    os._exit = _recorded_exit
-    fd, key = _HANDSHAKE
-    _reporter = Reporter(
-        fd,
-        key,
-        config.getoption("--grade-stage"),
-        target_dir().resolve(),
-        config.getoption("--grade-test-timeout"),
-    )
-    _record_thread_origins(_reporter)
-    _watch_solutions(_reporter)
-    _snapshot.update({name: get() for name, get in _guarded().items()})
-    threading.Thread(target=_reporter.watch, name="grade-watchdog", daemon=True).start()
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        names = [item.nodeid.split("::", 1)[-1] for item in session.items]
+        Path(self.listing).write_text(json.dumps(names), encoding="utf-8")
+
+
+class GradePlugin:
+    """The grading run: reports every test on the channel, times it, and guards the run."""
+
+    def __init__(self, request: RunRequest, fd: int) -> None:
+        self.request = request
+        self.fd = fd
+        self.files: list[IO[str]] = []  # faulthandler's files, closed in pytest_unconfigure
+        self.snapshot: dict[str, object] = {}
+
+    @property
+    def reporter(self) -> Reporter:
+        assert _reporter is not None
+        return _reporter
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        global _reporter
+        from kit.loader import set_target, target_dir
+
+        set_target(self.request.target)  # don't rely on the order of pytest_configure hooks
+        # A hard crash (segfault, abort) prints the Python stack here, so the parent can name
+        # the attendee's line; os._exit is wrapped to record its caller before leaving.
+        if self.request.faults:
+            self.files.append(open(self.request.faults, "w"))  # closed in pytest_unconfigure
+            faulthandler.enable(self.files[-1], all_threads=False)
+            if hasattr(faulthandler, "register") and os.name != "nt":
+                import signal  # the parent's SIGUSR1 asks for every stack (a loop holding the GIL)
+
+                self.files.append(open(self.request.faults + ".dump", "w"))
+                faulthandler.register(signal.SIGUSR1, file=self.files[-1], all_threads=True)
+        os._exit = _recorded_exit
+        _reporter = Reporter(self.fd, bytes.fromhex(self.request.key), self.request.stage,
+                             target_dir().resolve(), self.request.test_timeout)
+        _record_thread_origins(_reporter)
+        _watch_solutions(_reporter)
+        self.snapshot.update({name: get() for name, get in _guarded().items()})
+        threading.Thread(target=_reporter.watch, name="grade-watchdog", daemon=True).start()
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Load the attendee's files before any test, so a broken file is one clear message."""
+        from grader.catalogue import find_stage
+        from kit.loader import load_stage, stage_file
+
+        reporter = self.reporter
+        stage = find_stage(reporter.stage_id)
+        assert stage is not None, f"unknown stage {reporter.stage_id}"
+        for filename in stage.files:
+            module = filename.removesuffix(".py")
+            path = stage_file(stage.id, module)
+            problem = _not_loadable(path)
+            if problem is not None:
+                reporter.write(problem)
+                self.finish(3)
+            name = LOADING + _relative(str(path))
+            reporter.emit(protocol.PHASE, name=name)
+            reporter.arm(name)  # an endless loop at import time
+            try:
+                load_stage(stage.id, module)
+            except BaseException as error:  # anything at import time: report, don't crash
+                reporter.write(_load_error(reporter, error, path))
+                self.finish(3)
+            finally:
+                reporter.disarm()
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        name = nodeid.split("::", 1)[-1]
+        self.reporter.emit(protocol.START, name=name)
+        self.reporter.arm(name)
+
+    def pytest_runtest_logfinish(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        self.reporter.disarm()
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function):
+        """Mark that the test body really ran; a KeyboardInterrupt from it is a failure, not an abort."""
+        body = pyfuncitem.obj
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            pyfuncitem._grade_body_ran = True  # type: ignore[attr-defined]
+            try:
+                return body(*args, **kwargs)
+            except KeyboardInterrupt as error:
+                raise InterruptInTest("KeyboardInterrupt").with_traceback(error.__traceback__) from None
+
+        pyfuncitem.obj = run
+        try:
+            yield
+        finally:
+            pyfuncitem.obj = body
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        reporter = self.reporter
+        name = item.nodeid.split("::", 1)[-1]
+        marker = item.get_closest_marker("hint")
+        default_hint = marker.args[0] if marker else None
+        if report.when == "call" and report.passed:
+            from _pytest.unittest import TestCaseFunction  # runs its body without pytest_pyfunc_call
+
+            if not getattr(item, "_grade_body_ran", False) and not isinstance(item, TestCaseFunction):
+                reporter.emit(protocol.TAMPER, name=name,
+                              what="the test's body never ran, yet pytest reported it passed")
+                return
+            reporter.emit(protocol.RESULT, name=name, status="passed", hint=None, message="")
+        elif report.skipped:
+            where = reporter.location_from_traceback(call.excinfo.tb) if call.excinfo else None
+            if where is not None:  # pytest.skip() called by the attendee's code: proves nothing
+                reporter.emit(protocol.RESULT, name=name, status="failed", hint="untrusted",
+                              message="Your code skipped this test (pytest.skip): a skipped test "
+                              "proves nothing, so it counts as failed.", location=where)
+            else:  # skipped by the hidden tests themselves (e.g. not on this platform)
+                reporter.emit(protocol.SKIPPED, name=name)
+        elif report.failed and call.excinfo is not None:
+            expected = tuple(marker.kwargs.get("raises", ())) if marker else ()
+            reporter.emit(protocol.RESULT, name=name, status="failed",
+                          **classify(call.excinfo.value, default_hint, expected),
+                          output=captured_output(report))
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self.reporter.exitstatus = int(exitstatus)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """After the last test: say what was replaced or left running, run the exit hooks, leave."""
+        self.finish(self.reporter.exitstatus)
+
+    def finish(self, exitstatus: int) -> NoReturn:
+        """The child's only way out: the checks of the end, the attendee's exit hooks, `end`."""
+        import atexit
+
+        reporter = self.reporter
+        for name, get in _guarded().items():
+            if _unwrap(self.snapshot.get(name)) is not _unwrap(get()):
+                reporter.emit(protocol.TAMPER, name=None, what=f"{name} was replaced")
+        for thread in threading.enumerate():
+            if thread.is_alive() and not thread.daemon and thread is not threading.main_thread():
+                test, location = getattr(thread, "_grade_origin", (None, None))
+                reporter.emit(protocol.THREAD, thread=thread.name, name=test, location=location)
+        reporter.emit(protocol.PHASE, name=AT_EXIT)
+        reporter.arm(AT_EXIT)
+        atexit._run_exitfuncs()  # the attendee's handlers run here, timed, with their line on a crash
+        reporter.disarm()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        reporter.emit(protocol.END, exitstatus=exitstatus)
+        self.close()
+        _real_exit(exitstatus)  # non-daemon threads left running must not keep the process alive
+
+    def close(self) -> None:
+        """Close what this plugin opened: the crash files (faulthandler off first), the channel."""
+        if hasattr(faulthandler, "unregister") and os.name != "nt":
+            import signal
+
+            faulthandler.unregister(signal.SIGUSR1)
+        faulthandler.disable()
+        for file in self.files:
+            file.close()
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass  # the attendee's code closed it already
 
 
 def _record_thread_origins(reporter: Reporter) -> None:
@@ -310,159 +520,37 @@ def _watch_solutions(reporter: Reporter) -> None:
                                 os.path.basename(path).split(".", 1)[0] + ".py")
         if path not in reporter.reported_solutions:
             reporter.reported_solutions.add(path)
-            reporter.write({"event": "solutions", "path": _relative(path),
-                            "location": reporter.location_from_frame(sys._getframe(1))})
+            reporter.emit(protocol.SOLUTIONS, path=_relative(path),
+                          location=reporter.location_from_frame(sys._getframe(1)))
 
     sys.addaudithook(hook)  # cannot be removed: that is the point
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    collect = session.config.getoption("--grade-collect")
-    if collect:
-        names = [item.nodeid.split("::", 1)[-1] for item in session.items]
-        Path(collect).write_text(json.dumps(names), encoding="utf-8")
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Load the attendee's files before any test, so a broken file is one clear message."""
-    if _reporter is None:
-        return
-    from grader.catalogue import find_stage
-    from kit.loader import load_stage, stage_file
-
-    stage = find_stage(_reporter.stage_id)
-    assert stage is not None, f"unknown stage {_reporter.stage_id}"
-    for filename in stage.files:
-        module = filename.removesuffix(".py")
-        path = stage_file(stage.id, module)
-        problem = _not_loadable(path)
-        if problem is not None:
-            _reporter.write(problem)
-            _finish(3)
-        name = LOADING + _relative(str(path))
-        _reporter.write({"event": "phase", "name": name})
-        _reporter.arm(name)  # an endless loop at import time
-        try:
-            load_stage(stage.id, module)
-        except BaseException as error:  # anything at import time: report, don't crash
-            _reporter.write(_load_error(error, path))
-            _finish(3)
-        finally:
-            _reporter.disarm()
 
 
 def _not_loadable(path: Path) -> dict[str, Any] | None:
     """A load_error record if `path` is not a regular file (missing, a folder, a pipe...)."""
     shown = _relative(str(path))
-    record = {"event": "load_error", "kind": "missing_file", "file": shown}
     if path.is_symlink() and not path.exists():
-        return {**record, "message": f"it is a link to {os.readlink(path)}, which does not exist"}
+        return record(protocol.LOAD_ERROR, kind="missing_file", file=shown,
+                      message=f"it is a link to {os.readlink(path)}, which does not exist")
     if not path.exists():
-        return {**record, "message": "file not found"}
+        return record(protocol.LOAD_ERROR, kind="missing_file", file=shown, message="file not found")
     if path.is_dir():
-        return {**record, "kind": "not_a_file", "message": "it is a folder, not a file"}
+        return record(protocol.LOAD_ERROR, kind="not_a_file", file=shown,
+                      message="it is a folder, not a file")
     if not path.is_file():
-        return {**record, "kind": "not_a_file", "message": "it is not a regular file (a pipe or a device?)"}
+        return record(protocol.LOAD_ERROR, kind="not_a_file", file=shown,
+                      message="it is not a regular file (a pipe or a device?)")
     return None
 
 
-def _load_error(error: BaseException, path: Path) -> dict[str, Any]:
-    assert _reporter is not None
-    record: dict[str, Any] = {
-        "event": "load_error",
-        "kind": type(error).__name__,
-        "message": str(error) or type(error).__name__,
-    }
+def _load_error(reporter: Reporter, error: BaseException, path: Path) -> dict[str, Any]:
     if isinstance(error, SyntaxError):
-        record.update(
-            file=_relative(error.filename or str(path)),
-            line=error.lineno,
-            column=error.offset,
-            code=(error.text or "").rstrip("\n"),
-            message=error.msg,
-        )
-    else:
-        where = _reporter.location_from_traceback(error.__traceback__)
-        record.update(where or {"file": _relative(str(path))})
-    return record
-
-
-def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
-    if _reporter is not None:
-        name = nodeid.split("::", 1)[-1]
-        _reporter.write({"event": "start", "name": name})
-        _reporter.arm(name)
-
-
-def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
-    if _reporter is not None:
-        _reporter.disarm()
-
-
-class InterruptInTest(Exception):
-    """A KeyboardInterrupt raised by the attendee's code inside a test, as an ordinary failure."""
-
-
-@pytest.hookimpl(hookwrapper=True, tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function):  # type: ignore[no-untyped-def]
-    """Mark that the test body really ran; a KeyboardInterrupt from it is a failure, not an abort."""
-    if _reporter is None:
-        yield
-        return
-    body = pyfuncitem.obj
-
-    def run(*args: Any, **kwargs: Any) -> Any:
-        pyfuncitem._grade_body_ran = True  # type: ignore[attr-defined]
-        try:
-            return body(*args, **kwargs)
-        except KeyboardInterrupt as error:
-            raise InterruptInTest("KeyboardInterrupt").with_traceback(error.__traceback__) from None
-
-    pyfuncitem.obj = run
-    try:
-        yield
-    finally:
-        pyfuncitem.obj = body
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
-    outcome = yield
-    report: pytest.TestReport = outcome.get_result()
-    if _reporter is None:
-        return
-    name = item.nodeid.split("::", 1)[-1]
-    marker = item.get_closest_marker("hint")
-    default_hint = marker.args[0] if marker else None
-    if report.when == "call" and report.passed:
-        from _pytest.unittest import TestCaseFunction  # runs its body without pytest_pyfunc_call
-
-        if not getattr(item, "_grade_body_ran", False) and not isinstance(item, TestCaseFunction):
-            _reporter.write({"event": "tamper", "name": name,
-                             "what": "the test's body never ran, yet pytest reported it passed"})
-            return
-        _reporter.write(
-            {"event": "result", "name": name, "status": "passed", "hint": None, "message": ""}
-        )
-    elif report.skipped:
-        where = _reporter.location_from_traceback(call.excinfo.tb) if call.excinfo else None
-        if where is not None:  # pytest.skip() called by the attendee's code: proves nothing
-            _reporter.write({"event": "result", "name": name, "status": "failed", "hint": "untrusted",
-                             "message": "Your code skipped this test (pytest.skip): a skipped test "
-                             "proves nothing, so it counts as failed.", "location": where})
-        else:  # skipped by the hidden tests themselves (e.g. not on this platform)
-            _reporter.write({"event": "skipped", "name": name})
-    elif report.failed and call.excinfo is not None:
-        expected = tuple(marker.kwargs.get("raises", ())) if marker else ()
-        _reporter.write(
-            {
-                "event": "result",
-                "name": name,
-                "status": "failed",
-                **classify(call.excinfo.value, default_hint, expected),
-                "output": captured_output(report),
-            }
-        )
+        return record(protocol.LOAD_ERROR, kind="SyntaxError", message=error.msg,
+                      file=_relative(error.filename or str(path)), line=error.lineno,
+                      column=error.offset, code=(error.text or "").rstrip("\n"))
+    where = reporter.location_from_traceback(error.__traceback__)
+    return record(protocol.LOAD_ERROR, kind=type(error).__name__,
+                  message=str(error) or type(error).__name__, **(where or {"file": _relative(str(path))}))
 
 
 OUTPUT_LINES = 20  # of a failing test's own output shown in the panel: the last ones
@@ -480,44 +568,6 @@ def captured_output(report: pytest.TestReport) -> str:
     if len(shown) < len(lines) or len(kept) < len("\n".join(shown)):
         return f"[... {len(lines) - len(shown)} earlier line(s) not shown]\n{kept}"
     return kept
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _reporter is not None:
-        _reporter.exitstatus = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config: pytest.Config) -> None:
-    """After the last test: say what was replaced or left running, run the exit hooks, leave."""
-    if _reporter is not None:
-        _finish(_reporter.exitstatus)
-
-
-def _finish(exitstatus: int) -> NoReturn:
-    """The child's only way out: the checks of the end, the attendee's exit hooks, `end`."""
-    import atexit
-
-    assert _reporter is not None
-    for name, get in _guarded().items():
-        if _unwrap(_snapshot.get(name)) is not _unwrap(get()):
-            _reporter.write({"event": "tamper", "name": None, "what": f"{name} was replaced"})
-    for thread in threading.enumerate():
-        if thread.is_alive() and not thread.daemon and thread is not threading.main_thread():
-            test, location = getattr(thread, "_grade_origin", (None, None))
-            _reporter.write({"event": "thread", "thread": thread.name, "name": test,
-                             "location": location})
-    _reporter.write({"event": "phase", "name": AT_EXIT})
-    _reporter.arm(AT_EXIT)
-    atexit._run_exitfuncs()  # the attendee's handlers run here, timed, with their line on a crash
-    _reporter.disarm()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    _reporter.write({"event": "end", "exitstatus": exitstatus})
-    _real_exit(exitstatus)  # non-daemon threads left running must not keep the process alive
 
 
 UNEXPECTED_HINT = "your_code_raised"

@@ -152,7 +152,7 @@ def _vendor(name: str) -> str:
     return (VENDOR / name).read_text(encoding="utf-8")
 
 
-def _embed_image(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+def _embed_image(renderer, tokens, idx, options, env):
     """Local images (slides/diagrams/*.svg) are embedded; nothing is loaded from the network."""
     token = tokens[idx]
     src = str(token.attrGet("src") or "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -77,6 +78,27 @@ class Stage:
 
     def hint(self, hint_id: str) -> Hint | None:
         return next((h for h in self.hints if h.id == hint_id), None)
+
+
+@dataclass(frozen=True)
+class Workshop:
+    """What belongs to the whole workshop rather than to one stage (grader/catalogue/workshop.py)."""
+
+    title: str  # the progress table's title
+    capstone: str  # the stage id whose runtime `grade bench` races against asyncio
+    capstone_file: str  # the capstone's file that holds that runtime (one of its `files`)
+    # The message when every stage passes; {stages}, {hours} and {minutes} come from the
+    # catalogue (how many stages, their total time), so no number in it can go stale.
+    all_done: str
+    # The stage that was last when `all_done` was written: it says what the attendee built,
+    # so a new last stage makes it stale, and the freshness check (checks.workshop_problems)
+    # fails until the message is rewritten and this names the new last stage.
+    all_done_written_for: str
+
+    def all_done_text(self, stages: Sequence[Stage]) -> str:
+        """`all_done` with the stages' count and total time filled in."""
+        total = sum(s.minutes for s in stages)
+        return self.all_done.format(stages=len(stages), hours=total // 60, minutes=total % 60)
 
 
 def slide_anchor(title: str) -> str:

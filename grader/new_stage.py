@@ -1,7 +1,8 @@
 """`python -m grader.new_stage NN_name --title "..." --minutes M --file name.py [--given SOURCE ...]`.
 
 Writes the skeletons of the six files a stage is made of (CONTRIBUTING.md), each saying what
-to write, and adds the stage's row to the README's table of stages:
+to write, adds the stage's row to the README's and the instructor guide's tables of stages,
+and refreshes the guide's total time:
 
     grader/catalogue/sNN_name.py    title, minutes, files, goal, hints      (found by number)
     exercises/NN_name/<file>        the stub: docstrings that state each rule, todo() bodies
@@ -18,7 +19,8 @@ their source); the stub then imports it by its bare name and subclasses what it 
 Then fill them in. Until every piece is there and right, the project's own tests and
 `grade verify` fail, each naming what is missing (checks.stage_file_problems and the rest):
 a solution that does not pass, a stub that does, no mutant, fewer than three correct
-alternatives in tests/alternatives/NN_name/, a hint without a slide. After changing the stub
+alternatives in tests/alternatives/NN_name/, a hint without a slide, an "all done" message
+written for another last stage, screens that do not show the stage. After changing the stub
 run `python -m grader.pristine`; after the README's screens change, `python -m grader.screens`.
 """
 
@@ -31,6 +33,24 @@ from pathlib import Path
 from grader.paths import REPO_ROOT
 
 STAGE_ID = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
+GUIDE = "slides/instructor-guide.md"
+# Every file a new stage touches, NN_name standing for its id (CONTRIBUTING.md's recipe lists
+# each; tests/grader/test_new_stage.py holds the two together). The scaffold writes the first
+# six and the two tables; the rest are filled in or refreshed by hand or by a command.
+TOUCHES = (
+    "grader/catalogue/sNN_name.py",
+    "exercises/NN_name/",
+    "solutions/NN_name/",
+    "tests/stages/test_NN_name.py",
+    "tests/mutants/mNN_name.py",
+    "slides/NN_name.md",
+    "README.md",
+    GUIDE,
+    "tests/alternatives/NN_name/",
+    "grader/pristine.json",
+    "grader/catalogue/workshop.py",
+    "slides/screens/",
+)
 
 
 def skeletons(stage_id: str, title: str, minutes: int, file: str,
@@ -136,15 +156,28 @@ def example() -> int:
     }
 
 
-def add_readme_row(readme: Path, stage_id: str, title: str, minutes: int) -> bool:
-    """Insert the stage's row after the last row of the README's table of stages."""
+def add_readme_row(readme: Path, stage_id: str, title: str, minutes: int,
+                   last_column: str = "what the attendee builds") -> bool:
+    """Insert the stage's row after the last row of a document's table of stages."""
     text = readme.read_text(encoding="utf-8")
     rows = list(re.finditer(r"^\| \d\d \| [^\n]*\n", text, re.MULTILINE))
     if not rows:
         return False
-    row = f"| {stage_id[:2]} | {title} | {minutes} min | what the attendee builds |\n"
+    row = f"| {stage_id[:2]} | {title} | {minutes} min | {last_column} |\n"
     at = rows[-1].end()
     readme.write_text(text[:at] + row + text[at:], encoding="utf-8")
+    return True
+
+
+def refresh_guide(guide: Path, stage_id: str, title: str, minutes: int) -> bool:
+    """The stage's row in the instructor guide's table, and the day's total time again."""
+    if not add_readme_row(guide, stage_id, title, minutes, "where the room usually needs help"):
+        return False
+    text = guide.read_text(encoding="utf-8")
+    total = sum(int(m) for m in re.findall(r"^\| \d\d \| [^|\n]+ \| (\d+) min \|", text, re.MULTILINE))
+    text = re.sub(r"About \d+ h \d\d min of exercises",
+                  f"About {total // 60} h {total % 60:02d} min of exercises", text)
+    guide.write_text(text, encoding="utf-8")
     return True
 
 
@@ -173,6 +206,8 @@ def create(stage_id: str, title: str, minutes: int, file: str, root: Path = REPO
     (root / "tests" / "alternatives" / stage_id).mkdir(parents=True, exist_ok=True)
     if (root / "README.md").is_file():
         add_readme_row(root / "README.md", stage_id, title, minutes)
+    if (root / GUIDE).is_file():
+        refresh_guide(root / GUIDE, stage_id, title, minutes)
     return list(files)
 
 
@@ -195,9 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.given:
         print("the given files are copies of their sources: edit the sources, then run "
               "`python -m grader.given`")
-    print("added its row to README.md's table of stages. Now fill in the six files, add three "
-          f"correct alternatives in tests/alternatives/{args.stage_id}/, run `python -m "
-          "grader.pristine`, and `grade verify` until it is clean (CONTRIBUTING.md).")
+    print(f"added its rows to README.md's and {GUIDE}'s tables of stages (and the guide's total "
+          "time). Now fill in the six files and the guide row's last column, add three correct "
+          f"alternatives in tests/alternatives/{args.stage_id}/, run `python -m grader.pristine`; "
+          "if the stage is the new last one, rewrite the \"all done\" message in "
+          "grader/catalogue/workshop.py (and its capstone if `grade bench` should race this "
+          "stage's runtime); then `python -m grader.screens`, and `grade verify` until it is "
+          "clean (CONTRIBUTING.md).")
     return 0
 
 

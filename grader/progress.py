@@ -7,9 +7,11 @@ the cache. What the attendee wrote lives in `exercises/`, never here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,9 +30,15 @@ def progress_file() -> Path:
     return Path(override) if override else REPO_ROOT / ".grade" / "progress.json"
 
 
-# Files whose content decides a verdict besides the attendee's own.
-_GRADER_INPUTS = ("stdtask", "tests/kit", "tests/conftest.py", "grader/child_plugin.py",
-                  "grader/protocol.py", "grader/runner.py")
+# What decides a verdict besides the stage's own folder and its hidden tests: whole folders
+# and files, never a list of modules to keep up to date. The grader package (runner, child
+# plugin, catalogue, ...), the given runtime core, the kit, every conftest on the way to the
+# hidden tests and the plugin the root one loads (own_suite), and the pytest settings.
+GRADER_SIDE = ("grader", "stdtask", "tests/kit", "tests/conftest.py", "tests/own_suite.py",
+               "tests/stages/conftest.py", "pyproject.toml")
+# What runs the hidden tests: the interpreter and these distributions (pytest-timeout is loaded
+# by the child too).
+DEPENDENCIES = ("pytest", "hypothesis", "pytest-timeout")
 
 
 def _content(path: Path) -> bytes:
@@ -47,34 +55,98 @@ def _content(path: Path) -> bytes:
         return b"<unreadable>"
 
 
-def stage_files(folder: Path) -> list[Path]:
-    """Every file of a stage folder (helpers beside the stage file count too), sorted."""
-    if not folder.is_dir():
-        return []
+def _walk(folder: str) -> list[str]:
+    """The files under `folder`, sorted, as strings (os.walk: pathlib is ten times slower
+    here, which counts on every save in `grade watch`); caches and hidden files left out."""
     found = []
-    for path in folder.rglob("*"):
-        parts = path.relative_to(folder).parts
-        if "__pycache__" in parts or any(p.startswith(".") for p in parts) or path.is_dir():
-            continue
-        found.append(path)
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
+        found += [os.path.join(top, n) for n in names if not n.startswith(".") and not n.endswith(".pyc")]
     return sorted(found)
 
 
+def stage_files(folder: Path) -> list[Path]:
+    """Every file of a stage folder (helpers and given files beside the stage file count
+    too), sorted; caches (__pycache__, compiled files) and hidden files left out."""
+    return [Path(p) for p in _walk(str(folder))] if folder.is_dir() else []
+
+
+def _shown(path: Path) -> str:
+    return (path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path).as_posix()
+
+
+def _update(digest: Any, paths: list[Path]) -> None:
+    for path in paths:
+        digest.update(_shown(path).encode() + b"\0")
+        content = _content(path)
+        digest.update(len(content).to_bytes(8, "big") + content)
+
+
+@functools.cache
+def dependency_versions() -> str:
+    """The interpreter's and the test dependencies' versions (read once per process)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "<not installed>"
+
+    found = [f"{sys.implementation.name} {sys.version}"] + [f"{n} {of(n)}" for n in DEPENDENCIES]
+    return "\n".join(found)
+
+
+def grader_side_files(root: Path | None = None) -> list[str]:
+    """Every file of GRADER_SIDE, as it is now (a file added or removed changes the list)."""
+    root = root or REPO_ROOT
+    paths: list[str] = []
+    for name in GRADER_SIDE:
+        base = os.path.join(root, name)
+        paths += _walk(base) if os.path.isdir(base) else [base]
+    return paths
+
+
+def _signature(path: str) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+_Signatures = tuple[str, tuple[tuple[str, tuple[int, ...] | None], ...]]
+_grader_side: tuple[_Signatures, str] | None = None  # the last (signatures, digest) computed
+
+
+def grader_digest() -> str:
+    """A fingerprint of everything grader-side that decides a verdict (GRADER_SIDE, the versions).
+
+    It is read on every save in `grade watch`, for every stage: the files are hashed again only
+    when one of them was added, removed, or changed (inode, size, mtime or ctime), so a `git
+    pull` is always seen, and an unchanged tree costs one stat per file (under a millisecond).
+    """
+    global _grader_side
+    files = grader_side_files()
+    versions = dependency_versions()
+    signatures = (versions, tuple((p, _signature(p)) for p in files))
+    if _grader_side is not None and _grader_side[0] == signatures:
+        return _grader_side[1]
+    digest = hashlib.sha256(versions.encode())
+    _update(digest, [Path(p) for p in files])
+    _grader_side = (signatures, digest.hexdigest())
+    return _grader_side[1]
+
+
 def stage_digest(stage: Stage, target_dir: Path) -> str:
-    """A fingerprint of everything that decides this stage's verdict."""
-    digest = hashlib.sha256(f"{VERSION}:{stage.id}".encode())
+    """A fingerprint of everything that decides this stage's verdict: every file of the stage's
+    folder (the attendee's files first), its hidden tests, and grader_digest()."""
+    digest = hashlib.sha256(f"{VERSION}:{stage.id}:{grader_digest()}".encode())
     folder = target_dir / stage.id
     paths = [folder / name for name in stage.files]
     paths += [p for p in stage_files(folder) if p not in paths]
     paths.append(REPO_ROOT / stage.test_file)
-    for name in _GRADER_INPUTS:
-        base = REPO_ROOT / name
-        paths.extend(sorted(base.rglob("*.py")) if base.is_dir() else [base])
-    for path in paths:
-        digest.update(
-            str(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path).encode()
-        )
-        digest.update(_content(path))
+    _update(digest, paths)
     return digest.hexdigest()
 
 

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalogue import STAGES, find_hint
+from grader.catalogue import STAGES, WORKSHOP, find_hint
 from grader.model import Hint, Stage
 from grader.paths import REPO_ROOT
 from grader.results import StageResult, TestResult
@@ -33,7 +33,7 @@ def humanize(test_name: str) -> str:
 
 
 def progress_table(stages: Sequence[Stage], results: dict[str, StageResult]) -> Table:
-    table = Table(title="Rediscovering the Future", title_style="bold", expand=False)
+    table = Table(title=WORKSHOP.title, title_style="bold", expand=False)
     # On a narrow terminal the stage title wraps; the status and counts never get cut.
     table.add_column("#", justify="right", style="bold", no_wrap=True)
     table.add_column("Stage")
@@ -214,15 +214,10 @@ def hint_panel(stage: Stage, hint: Hint, level: int, test: TestResult, ask: str 
 
 
 def all_done(console: Console, stages: Sequence[Stage]) -> None:
-    total = sum(s.minutes for s in stages)
+    """The closing panel; its message is the catalogue's (WORKSHOP.all_done)."""
     console.print(
         Panel(
-            Text.assemble(
-                ("Every stage passes. ", "bold green"),
-                f"You rebuilt async from the Future trait up to a runtime with timers and I/O: "
-                f"{len(stages)} stages, about {total // 60} h {total % 60:02d} min of workshop. "
-                "The reference answers are in `solutions/`: read them side by side with yours.",
-            ),
+            Text.assemble(("Every stage passes. ", "bold green"), WORKSHOP.all_done_text(stages)),
             title="All done",
             border_style="green",
         )

@@ -349,14 +349,14 @@ def room(console: Console, words: list[str], progress_path: Path, args: argparse
         console.print("Left the room: runs are no longer reported.")
         return 0
     if action == "status":
-        membership = load_membership(path)
-        if membership is None:
+        current = load_membership(path)
+        if current is None:
             console.print("Not in a room. Join one with `grade room join URL CODE`.")
             return 0
-        last = membership.get("last") or {}
+        last = current.get("last") or {}
         state = ("the last report arrived" if last.get("ok") else
                  f"the last report did not arrive: {last.get('why')}" if last else "nothing sent yet")
-        console.print(f"Reporting to {membership['url']} as {membership['name']}: {state}.")
+        console.print(f"Reporting to {current['url']} as {current['name']}: {state}.")
         return 0
     console.print(Text("grade room serve | join URL CODE [--name NAME] | leave | status",
                        style="bold red"))
@@ -372,7 +372,8 @@ def _serve(console: Console, args: argparse.Namespace) -> int:
         console.print(Text(f"Could not listen on {host}:{port}: {error.strerror or error}. "
                            "Try another --port, or --host 127.0.0.1.", style="bold red"))
         return 2
-    where = f"http://{server.server_address[0]}:{server.server_address[1]}"
+    bound_host, bound_port = str(server.server_address[0]), server.server_address[1]
+    where = f"http://{bound_host}:{bound_port}"
     console.print(Text.assemble(("The room is open. ", "bold green"), "Show this to the room:\n\n",
                                 (f"    grade room join {where} {server.state.code}\n", "bold"),
                                 f"\nThe live view: {where}/  (Ctrl-C closes the room)"))

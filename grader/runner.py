@@ -12,6 +12,11 @@ instructor guide, "Integrity"):
 - The child reports a heartbeat; a child that falls silent during a test (a loop in C that
   holds the interpreter lock) or that runs past the backstop is stopped by the parent, which
   names the test.
+- Each child serves one run. It may be started ahead of time (a *spare*, `prestart`,
+  `spares_kept_warm`): it then imports pytest, the kit and the grader's plugin while the attendee
+  edits, and learns its request (stage, target, channel key) only once warm. It is discarded,
+  never used, if the grader's or the kit's files changed meanwhile. Nothing of the attendee's
+  is imported before the request; no interpreter runs the attendee's code twice.
 """
 
 from __future__ import annotations
@@ -29,17 +34,20 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader import protocol
 from grader.model import Stage
-from grader.paths import REPO_ROOT
+from grader.paths import REPO_ROOT, target_path
 from grader.protocol import AT_EXIT as AFTER_TESTS
-from grader.protocol import LOADING, sign
+from grader.protocol import COLLECT, DEFAULT_TEST_TIMEOUT, LOADING, RUN, RunRequest, sign
 from grader.results import StageResult, TestResult
 
-DEFAULT_TEST_TIMEOUT = 10.0  # seconds per test; the hidden tests take milliseconds
+__all__ = ["DEFAULT_TEST_TIMEOUT", "GraderError", "prestart", "run_stage", "spares_kept_warm"]
 BACKSTOP_SECONDS = 300.0  # the whole child, should every other limit fail
 SILENCE_SECONDS = 5.0  # at least this long without a heartbeat during a test: the child is stuck
 
@@ -68,39 +76,22 @@ def run_stage(
         result.seconds = round(time.monotonic() - started, 3)
         return result
     expected = expected_tests(stage)
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        output = Path(tmp) / "output.txt"
-        faults = Path(tmp) / "faults.txt"
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            stage.test_file,
-            "-p",
-            "grader.child_plugin",
-            "--grade-channel",
-            f"--target={target}",
-            f"--grade-stage={stage.id}",
-            f"--grade-test-timeout={test_timeout}",
-            f"--grade-faults={faults}",
-            "-q",
-            "--color=no",
-            "-p",
-            "no:cacheprovider",
-            "--timeout=0",  # our own watchdog (child_plugin) times tests, signal-free
-            # Hidden tests fail through kit.fail, never bare asserts: skipping the rewrite of
-            # every plugin module (hypothesis!) saves about a second per run.
-            "--assert=plain",
-            "-p", "no:faulthandler",  # child_plugin sends crash stacks to its own file
-        ]
-        if first_failure:
-            command.append("-x")
-        run = _run(command, output, faults, test_timeout)
-        fault = _fault_location(faults, target)
+    spare = _take_spare()
+    try:
+        key = secrets.token_bytes(32)
+        request = RunRequest(RUN, stage.id, stage.test_file, target, test_timeout, first_failure,
+                             key=key.hex(), faults=str(spare.faults),
+                             fd=spare.channel.get("fd"), handle=spare.channel.get("handle"))
+        run = spare.serve(request, key, test_timeout)
+        fault = _fault_location(spare.faults, target)
         if run.stopped is not None and run.stopped_location is None:
-            run.stopped_location = _fault_location(Path(str(faults) + ".dump"), target)
-        result = interpret(stage, run.records, run.code, _tail(output), fault,
+            run.stopped_location = _fault_location(Path(str(spare.faults) + ".dump"), target)
+        result = interpret(stage, run.records, run.code, _tail(spare.output), fault,
                            expected=expected, first_failure=first_failure, run=run)
+    finally:
+        spare.discard()
+        if _keep_warm:
+            prestart(light=False)  # the next run's child warms up while the attendee reads and edits
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
@@ -166,21 +157,20 @@ def _collect(stage: Stage) -> list[str]:
     with tempfile.TemporaryDirectory(prefix="grade-collect-") as tmp:
         for target in _reference_targets(stage, Path(tmp)):
             listing = Path(tmp) / "tests.json"
-            output = Path(tmp) / "output.txt"
-            command = [sys.executable, "-m", "pytest", stage.test_file, "-p", "grader.child_plugin",
-                       "--collect-only", "-q", f"--target={target}", f"--grade-collect={listing}",
-                       "-p", "no:cacheprovider", "--assert=plain", "--color=no"]
-            with open(output, "wb") as sink:
-                done = subprocess.run(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, env=_child_env(),
-                                      timeout=BACKSTOP_SECONDS)
+            spare = _take_spare()
+            try:
+                code = spare.collect(RunRequest(COLLECT, stage.id, stage.test_file, target,
+                                                listing=str(listing)))
+                output = _tail(spare.output)
+            finally:
+                spare.discard()
             try:
                 names = json.loads(listing.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 names = None
-            if done.returncode == 0 and _plausible(stage, names):
+            if code == 0 and _plausible(stage, names):
                 return names
-            problem = f"(pytest exit code {done.returncode}). Its last output was:\n{_tail(output)}"
+            problem = f"(pytest exit code {code}). Its last output was:\n{output}"
     raise GraderError(f"the hidden tests of stage {stage.id} could not be collected {problem}")
 
 
@@ -193,7 +183,7 @@ def _reference_targets(stage: Stage, tmp: Path) -> list[str]:
 
     folder = tmp / "pristine" / stage.id
     folder.mkdir(parents=True)
-    stubs = {name: pristine_bytes(f"{stage.id}/{name}") for name in stage.files}
+    stubs = {name: pristine_bytes(f"{stage.id}/{name}") for name in stage.all_files}  # given files too
     if all(data is not None for data in stubs.values()):
         for name, data in stubs.items():
             (folder / name).write_bytes(data)  # type: ignore[arg-type]
@@ -236,7 +226,7 @@ def replace_with_retry(source: Path, destination: Path, attempts: int = 20) -> N
 def linked_solutions(stage: Stage, target: str) -> TestResult | None:
     """A failure if a file of the attendee's stage folder is (a link to) a file of solutions/."""
     solutions = (REPO_ROOT / "solutions").resolve()
-    root = REPO_ROOT / target if target in ("exercises", "solutions") else Path(target)
+    root = target_path(target)
     if root.resolve().is_relative_to(solutions):
         return None  # grading the solutions themselves
     folder = root / stage.id
@@ -279,7 +269,189 @@ def _child_env() -> dict[str, str]:
         "PYTHONIOENCODING": "utf-8",
     }
     env.pop("PYTEST_ADDOPTS", None)
+    for name in [name for name in env if name.startswith("PYTEST_XDIST_")]:
+        env.pop(name)  # graded from the project's suite on xdist: the child is no xdist worker
     return env
+
+
+# What a spare child imports before its request: if one of these files changes while it waits
+# (a `git pull`, an edit of the kit), it is discarded rather than run with the old code.
+_PREIMPORTED = ("stdtask/*.py", "tests/kit/*.py", "tests/conftest.py", "grader/*.py", "grader/catalogue/*.py")
+
+
+def _preimported_state() -> tuple[tuple[str, int, int], ...]:
+    found = []
+    for pattern in _PREIMPORTED:
+        for path in sorted(REPO_ROOT.glob(pattern)):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            found.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(found)
+
+
+class Spare:
+    """A child process (`python -m grader.child`) that serves exactly one run.
+
+    Started ahead of time, it imports pytest, hypothesis, the kit and the grader's plugin,
+    then waits for its request on standard input; the channel's write end is inherited at
+    start (only by this child), its key is sent with the request. Its output goes to a file
+    (a print flood can't fill our memory).
+    """
+
+    def __init__(self, light: bool = False) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="grade-")
+        self.output = Path(self.folder.name) / "output.txt"
+        self.faults = Path(self.folder.name) / "faults.txt"
+        self.state = _preimported_state()
+        self.read_fd, write_fd = os.pipe()
+        self.channel: dict[str, int] = {}
+        options: dict[str, Any] = {}
+        if sys.platform == "win32":  # (mypy reads this test: the Windows-only names below)
+            import msvcrt
+
+            handle = msvcrt.get_osfhandle(write_fd)
+            os.set_handle_inheritable(handle, True)
+            info = subprocess.STARTUPINFO()
+            info.lpAttributeList = {"handle_list": [handle]}
+            options["startupinfo"] = info
+            self.channel["handle"] = handle
+        else:
+            options["pass_fds"] = (write_fd,)
+            self.channel["fd"] = write_fd
+        try:
+            with open(self.output, "wb") as sink:
+                command = [sys.executable, "-m", "grader.child", *(["--light"] if light else [])]
+                self.process = subprocess.Popen(command, cwd=REPO_ROOT,
+                                                stdout=sink, stderr=subprocess.STDOUT,
+                                                stdin=subprocess.PIPE, env=_child_env(), **options)
+        except BaseException:
+            os.close(self.read_fd)
+            self.folder.cleanup()
+            raise
+        finally:
+            os.close(write_fd)
+        self.read_open = True
+
+    def usable(self) -> bool:
+        """Still waiting, and started with the grader's and the kit's current files."""
+        return self.process.poll() is None and _preimported_state() == self.state
+
+    def serve(self, request: RunRequest, key: bytes, test_timeout: float) -> ChildRun:
+        """Send the request, then supervise the run; the channel's records and the exit code."""
+        run = ChildRun()
+        silence = max(SILENCE_SECONDS, test_timeout)
+        backstop = 6 * test_timeout + SILENCE_SECONDS
+        try:
+            self.read_open = False  # the channel's reader owns (and closes) the read end now
+            channel = _Channel(self.read_fd, key, run)
+            _supervise(self.process, channel, run, request.line(), self.faults, silence, backstop)
+        except BaseException:  # Ctrl-C: never leave the child behind
+            self.kill()
+            raise
+        channel.thread.join(timeout=5)  # EOF unless a grandchild holds the pipe open
+        return run
+
+    def collect(self, request: RunRequest) -> int | None:
+        """Send a collect-only request and wait for its exit code."""
+        try:
+            self._send(request.line())
+            return self.process.wait(timeout=BACKSTOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            return None
+        finally:
+            self.kill()
+
+    def _send(self, line: bytes) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(line)
+            self.process.stdin.close()
+        except OSError:
+            pass  # the child is already gone: its exit code says why
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def discard(self) -> None:
+        """End the child if it still runs (a spare never used), free its pipe and files."""
+        self.kill()
+        if self.process.stdin is not None:
+            try:
+                self.process.stdin.close()
+            except OSError:
+                pass
+        if self.read_open:
+            os.close(self.read_fd)
+            self.read_open = False
+        self.folder.cleanup()
+
+
+_spare: Spare | None = None
+_spare_lock = threading.Lock()  # grader.mutants grades from two threads
+_keep_warm = False
+
+
+def prestart(light: bool = True) -> None:
+    """Start a spare child now, for the next run: it warms up while this process gets ready.
+
+    `light`: it is asked soon (a one-shot `grade`), so it leaves hypothesis to the stages
+    that import it; a spare that waits for the attendee's next save imports everything.
+    """
+    global _spare
+    with _spare_lock:
+        if _spare is None:
+            _spare = Spare(light)
+            if not _atexit_registered:
+                _register_atexit()
+
+
+@contextmanager
+def spares_kept_warm() -> Iterator[None]:
+    """Meanwhile, start the next spare child as soon as a run is over (`grade watch`)."""
+    global _keep_warm, _spare
+    _keep_warm = True
+    prestart(light=False)
+    try:
+        yield
+    finally:
+        _keep_warm = False
+        with _spare_lock:
+            spare, _spare = _spare, None
+        if spare is not None:
+            spare.discard()
+
+
+def _take_spare() -> Spare:
+    """The waiting spare if it is still usable, else a new child (the first run, a stale spare)."""
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None and spare.usable():
+        return spare
+    if spare is not None:
+        spare.discard()
+    return Spare(light=True)
+
+
+_atexit_registered = False
+
+
+def _register_atexit() -> None:
+    global _atexit_registered
+    import atexit
+
+    def discard() -> None:
+        global _spare
+        if _spare is not None:
+            _spare.discard()
+            _spare = None
+
+    atexit.register(discard)
+    _atexit_registered = True
 
 
 class _Channel:
@@ -311,65 +483,26 @@ class _Channel:
             except ValueError:
                 self.run.forged = "a line on the results channel could not be read"
                 continue
-            event = record.get("event")
-            if event in ("start", "phase"):
+            event = record.get("event") if isinstance(record, dict) else None
+            if event not in protocol.EVENTS:
+                self.run.forged = "a line on the results channel is not one the grader writes"
+                continue
+            if event in (protocol.START, protocol.PHASE):
                 self.running, self.running_since = record.get("name"), time.monotonic()
-            elif event in ("timeout", "load_error", "end"):
+            elif event in protocol.STOPPING:
                 self.running = None  # (after a result, the test's teardown is still timed)
-            if event != "beat":
+            if event != protocol.BEAT:
                 self.run.records.append(record)
+        self.stream.close()
 
 
-def _run(command: list[str], output: Path, faults: Path, test_timeout: float) -> ChildRun:
-    """Run the child with its output going to a file (a print flood can't fill our memory)."""
-    run = ChildRun()
-    key = secrets.token_bytes(32)
-    read_fd, write_fd = os.pipe()
-    handshake: dict[str, Any] = {"key": key.hex()}
-    options: dict[str, Any] = {}
-    if os.name == "nt":
-        import msvcrt
-
-        handle = msvcrt.get_osfhandle(write_fd)  # type: ignore[attr-defined]
-        os.set_handle_inheritable(handle, True)
-        info = subprocess.STARTUPINFO()
-        info.lpAttributeList = {"handle_list": [handle]}
-        options["startupinfo"] = info
-        handshake["handle"] = handle
-    else:
-        options["pass_fds"] = (write_fd,)
-        handshake["fd"] = write_fd
-    silence = max(SILENCE_SECONDS, test_timeout)
-    backstop = 6 * test_timeout + SILENCE_SECONDS
-    child: subprocess.Popen[bytes] | None = None
-    channel: _Channel | None = None
-    try:
-        with open(output, "wb") as sink:
-            try:
-                child = subprocess.Popen(command, cwd=REPO_ROOT, stdout=sink, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.PIPE, env=_child_env(), **options)
-            finally:
-                os.close(write_fd)
-            channel = _Channel(read_fd, key, run)
-            _supervise(child, channel, run, handshake, faults, silence, backstop)
-    except BaseException:  # Ctrl-C: never leave the child behind
-        if child is not None and child.poll() is None:
-            child.kill()
-            child.wait()
-        if channel is None:
-            os.close(read_fd)
-        raise
-    channel.thread.join(timeout=5)  # EOF unless a grandchild holds the pipe open
-    return run
-
-
-def _supervise(child: subprocess.Popen[bytes], channel: _Channel, run: ChildRun, handshake: dict[str, Any],
+def _supervise(child: subprocess.Popen[bytes], channel: _Channel, run: ChildRun, request: bytes,
                faults: Path, silence: float, backstop: float) -> None:
-    """Hand the child its channel, then wait for it, stopping it if it falls silent or overruns."""
+    """Hand the child its request, then wait for it, stopping it if it falls silent or overruns."""
     started = time.monotonic()
     assert child.stdin is not None
     try:
-        child.stdin.write((json.dumps(handshake) + "\n").encode())
+        child.stdin.write(request)
         child.stdin.close()
     except OSError:
         pass  # the child is already gone: its exit code says why
@@ -426,7 +559,7 @@ def _fault_location(faults: Path, target: str) -> dict[str, Any] | None:
     text = _read(faults)
     if not text:
         return None
-    folder = (REPO_ROOT / target if target in ("exercises", "solutions") else Path(target)).resolve()
+    folder = target_path(target).resolve()
     for match in _FAULT_FRAME.finditer(text):
         path = Path(_unescape(match["file"]))
         try:
@@ -478,7 +611,7 @@ def interpret(
         test = TestResult("reading the results", "failed", "untrusted",
                           f"The results of this run cannot be trusted: {run.forged}.")
         return StageResult(stage.id, "failed", [test], problem="untrusted")
-    load_error = next((r for r in records if r["event"] == "load_error"), None)
+    load_error = next((r for r in records if r["event"] == protocol.LOAD_ERROR), None)
     if load_error is not None:
         return _load_failure(stage, load_error)
     untrusted = _untrusted(records)
@@ -492,9 +625,9 @@ def interpret(
     ended = False
     for record in records:
         event = record["event"]
-        if event in ("start", "phase"):
+        if event in (protocol.START, protocol.PHASE):
             running = record["name"]
-        elif event == "result":
+        elif event == protocol.RESULT:
             name = record["name"]
             test = TestResult(name, record["status"], record.get("hint"), record.get("message", ""),
                               record.get("location"), str(record.get("output") or ""))
@@ -504,16 +637,16 @@ def interpret(
             elif results[name].status == "passed" and test.status == "failed":
                 results[name] = test  # a teardown failure after a passing body
             running = None
-        elif event == "timeout":
+        elif event == protocol.TIMEOUT:
             hang = _hang(record["name"], record["seconds"], record.get("location"),
                          record.get("why", ""), record.get("wall"))
-        elif event == "skipped":
+        elif event == protocol.SKIPPED:
             skipped.add(record["name"])
-        elif event == "exit":
+        elif event == protocol.EXIT:
             exit_call = record
-        elif event == "thread":
+        elif event == protocol.THREAD:
             threads.append(record)
-        elif event == "end":
+        elif event == protocol.END:
             ended = True
             running = None
     if run.stopped is not None and hang is None:
@@ -565,11 +698,11 @@ def interpret(
 def _untrusted(records: list[dict[str, Any]]) -> list[TestResult]:
     found = []
     for record in records:
-        if record["event"] == "tamper":
+        if record["event"] == protocol.TAMPER:
             found.append(TestResult(record.get("name") or "checking the test run", "failed", "untrusted",
                                     f"The results of this run cannot be trusted: {record['what']}. "
                                     "Something in your code changed how the tests run."))
-        elif record["event"] == "solutions":
+        elif record["event"] == protocol.SOLUTIONS:
             found.append(TestResult("checking your files", "failed", "untrusted",
                                     f"Your code opened {record['path']}: the grader grades your own "
                                     "code, not the reference solution.", record.get("location")))
@@ -578,7 +711,8 @@ def _untrusted(records: list[dict[str, Any]]) -> list[TestResult]:
 
 def _load_failure(stage: Stage, record: dict[str, Any]) -> StageResult:
     missing = record["kind"] in ("missing_file", "not_a_file")
-    location = {k: record[k] for k in ("file", "line", "column", "code", "function") if k in record}
+    location: dict[str, Any] = {k: record[k] for k in ("file", "line", "column", "code", "function")
+                                if k in record}
     if record["kind"] == "not_a_file":
         message = f"{record['file']} cannot be read as a Python file: {record['message']}."
     elif missing:

@@ -14,11 +14,12 @@ from pathlib import Path
 from rich.console import Console
 
 from grader.catalogue import find_stage
-from grader.cli import run_in_order, show_hint
+from grader.hint import show_hint
 from grader.mutants import apply as apply_mutant
 from grader.mutants import load_catalogue
 from grader.paths import REPO_ROOT
 from grader.progress import Progress
+from grader.run import run_in_order
 from grader.session import Session
 
 OUT = REPO_ROOT / "slides" / "screens"

@@ -1,4 +1,7 @@
-"""One `grade` invocation's context, shared by every command."""
+"""One `grade` invocation's context, shared by every command, and its source of verdicts.
+
+Which stage is current, next or locked is grader.progression's, never decided here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from grader.catalogue import STAGES
 from grader.model import Stage
 from grader.progress import Progress, stage_digest
 from grader.results import StageResult
@@ -63,16 +65,3 @@ class Session:
             self.progress.store(stage, digest, result)
             self.stored.append(stage.id)
         return result
-
-    def passed(self, stage: Stage) -> bool:
-        """Has `stage` passed with its current files (by the cache; runs nothing)?
-
-        The unlock order reads the cache even with --no-cache or --timeout N: those re-run
-        the stage asked for, they don't forget what passed before.
-        """
-        cached = self.verdict(stage, run=False, use_cache=self.grading_exercises)
-        return cached is not None and cached.status == "passed"
-
-    def current_stage(self) -> Stage | None:
-        """The first stage not passed with its current files; None when all pass."""
-        return next((s for s in STAGES if not self.passed(s)), None)

@@ -24,6 +24,7 @@ from grader.catalogue import STAGES
 from grader.deck import Block, Code, Deck, DeckMissing, Pair, Prose, load_deck, parse_deck
 from grader.keys import KeySource, key_source, read_key
 from grader.model import Stage
+from grader.progression import Progression
 from grader.session import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, Session
 
 __all__ = ["Code", "Pair", "deck_renderables", "parse_deck", "render_html", "show_slides"]
@@ -200,7 +201,7 @@ def show_slides(session: Session, stage: Stage | None, args: argparse.Namespace)
     if html_path:
         return export_html(session, [stage] if stage else list(STAGES), html_path)
     console = session.console
-    stage = stage or session.current_stage() or STAGES[-1]
+    stage = stage or Progression(session).current_or_last()
     try:
         deck = load_deck(stage)
     except DeckMissing as missing:

@@ -19,10 +19,10 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from grader.catalogue import STAGES
 from grader.export import is_student_copy
 from grader.model import Stage
 from grader.paths import REPO_ROOT
+from grader.progression import Progression
 from grader.session import EXIT_FAILED, EXIT_PASSED, EXIT_USAGE, Session, UsageError
 from grader.slides import CODE_THEME, WIDE
 
@@ -133,11 +133,12 @@ def show_solution(session: Session, stage: Stage | None, args: argparse.Namespac
             )
         )
         return EXIT_FAILED
+    progression = Progression(session)
     if stage is None:
-        if not session.grading_exercises:
+        if not progression.in_order:
             raise UsageError(f"say which stage: `grade solution N --target {session.target}`")
-        passed = [s for s in STAGES if session.passed(s)]
-        if not passed:
+        stage = progression.last_passed()
+        if stage is None:
             console.print(
                 Text.assemble(
                     ("No stage has passed yet, so there is no solution to show. ", "bold yellow"),
@@ -145,7 +146,6 @@ def show_solution(session: Session, stage: Stage | None, args: argparse.Namespac
                 )
             )
             return EXIT_FAILED
-        stage = passed[-1]
     reference_dir = REPO_ROOT / "solutions" / stage.id
     if not reference_dir.is_dir():
         console.print(
@@ -155,12 +155,7 @@ def show_solution(session: Session, stage: Stage | None, args: argparse.Namespac
             )
         )
         return EXIT_USAGE
-    if session.grading_exercises:
-        ok = session.passed(stage)
-    else:
-        result = session.verdict(stage)
-        ok = result is not None and result.status == "passed"
-    if not ok:
+    if not progression.passes_now(stage):
         console.print(_not_passed(session, stage))
         return EXIT_FAILED
     console.print(

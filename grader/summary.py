@@ -23,11 +23,13 @@ from rich.text import Text
 
 from grader.catalogue import STAGES, find_hint, find_stage
 from grader.model import Stage
+from grader.progression import position
 from grader.render import deck_of
+from grader.report import JSON_VERSION
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
 
 STAGE_STATUSES = ("passed", "failed", "locked", "not_run")
-SUPPORTED_VERSION = 1  # grader.cli.JSON_VERSION
+SUPPORTED_VERSION = JSON_VERSION  # the layout this grade writes is the one it reads
 TOP_HINTS = 3  # per stage, in the table (the JSON has them all)
 
 
@@ -72,15 +74,12 @@ def parse_result(name: str, data: Any) -> Attendee:
         failed = [t for t in stage.get("tests", []) if t["status"] == "failed"]
         if stage["status"] == "failed":
             attendee.failing_hints[stage["id"]] = list(dict.fromkeys(t["hint"] or "?" for t in failed))
-    first_failed = next((s for s in stages if s["status"] == "failed"), None)
-    first_open = next((s for s in stages if s["status"] != "passed"), None)
-    if first_failed is not None:
-        attendee.stage, attendee.status = first_failed["id"], "failed"
-        test = next((t for t in first_failed.get("tests", []) if t["status"] == "failed"), None)
+    where, attendee.status = position(stages)
+    attendee.stage = where["id"] if where is not None else None
+    if where is not None and attendee.status == "failed":
+        test = next((t for t in where.get("tests", []) if t["status"] == "failed"), None)
         if test is not None:
             attendee.first_hint, attendee.first_test = test["hint"], test.get("name")
-    elif first_open is not None:
-        attendee.stage, attendee.status = first_open["id"], "not_run"
     return attendee
 
 

@@ -15,14 +15,17 @@ from pathlib import Path
 
 from rich.text import Text
 
-from grader import render
-from grader.catalogue import STAGES
+from grader import render, runner
+from grader.hint import show_hint
 from grader.keys import KeySource, key_source, keys_work, read_key
+from grader.listing import show_list
 from grader.model import Stage
+from grader.progression import Progression
+from grader.report import json_report
 from grader.session import EXIT_PASSED, Session
 
-POLL_SECONDS = 0.1
-SETTLE_SECONDS = 0.15  # debounce: editors write a file in several steps, within milliseconds
+POLL_SECONDS = 0.05
+SETTLE_SECONDS = 0.05  # debounce: editors write a file in several steps, within milliseconds
 
 
 def fingerprint(paths: list[Path]) -> tuple[object, ...]:
@@ -73,7 +76,6 @@ def show(session: Session, stage: Stage) -> bool:
     if session.grading_exercises:
         session.progress.save()
         from grader import room
-        from grader.cli import json_report
 
         room.report_in_background(session.progress.path, json_report(session))  # never waited for
     return result.status == "passed"
@@ -85,7 +87,7 @@ def footer(session: Session, stage: Stage, passed: bool, with_keys: bool = True)
     if not with_keys:  # no console to read keys from (Git Bash without winpty): don't promise any
         return f"Watching {files} \u2014 save to re-run. Ctrl-C quits; `grade hint` in another terminal."
     keys = "[h] hint  [l] list  [q] quit"
-    if passed and stage is not STAGES[-1]:
+    if passed and Progression(session).next_after(stage) is not None:
         keys = "[n] next stage  " + keys
     return f"Watching {files} \u2014 save to re-run.  {keys}  (Ctrl-C also quits)"
 
@@ -93,11 +95,18 @@ def footer(session: Session, stage: Stage, passed: bool, with_keys: bool = True)
 def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
           keys: KeySource | None = None) -> int:
     """The watch loop. Never moves past a stage without the attendee pressing [n]."""
-    stage = stage or session.current_stage() or STAGES[-1]
+    progression = Progression(session)
+    stage = stage or progression.current_or_last()
     if keys is None:
         with key_source() as terminal_keys:
             return watch(session, stage, args, terminal_keys)
+    with runner.spares_kept_warm():  # a spare child waits, warm, for each next save
+        return _watch(session, stage, args, keys)
+
+
+def _watch(session: Session, stage: Stage, args: argparse.Namespace, keys: KeySource) -> int:
     console = session.console
+    progression = Progression(session)
     passed = show(session, stage)
     while True:
         console.print(Text(footer(session, stage, passed, keys_work(keys)), style="dim"))
@@ -107,17 +116,13 @@ def watch(session: Session, stage: Stage | None, args: argparse.Namespace,
         elif key in ("q", "Q", "\x1b"):
             console.print("\nStopped watching. Your progress is saved.")
             return EXIT_PASSED
-        elif key in ("n", "N") and passed and stage is not STAGES[-1]:
-            stage = STAGES[STAGES.index(stage) + 1]
+        elif key in ("n", "N") and passed and progression.next_after(stage) is not None:
+            stage = progression.next_after(stage) or stage
             passed = show(session, stage)
         elif key in ("h", "H"):
-            from grader.cli import show_hint
-
             console.print()
             show_hint(session, stage, args, ask="press [h]")
         elif key in ("l", "L"):
-            from grader.cli import show_list
-
             console.print()
             show_list(session, None, args)
         elif key in ("\r", "\n", " "):

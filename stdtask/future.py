@@ -83,7 +83,7 @@ class CoroutineFuture(Future[T]):
         if inner is Pending:
             return Pending
         self._awaiting = None
-        return self._resume(cx, inner.value)  # type: ignore[union-attr]
+        return self._resume(cx, inner.value)
 
     def _resume(self, cx: Context, value: Any, error: BaseException | None = None) -> Poll[T]:
         """Run the body to its next `await`, polling each newly awaited future at once."""
@@ -114,7 +114,7 @@ class CoroutineFuture(Future[T]):
             if inner is Pending:
                 self._awaiting = awaited
                 return Pending
-            value, error = inner.value, None  # type: ignore[union-attr]
+            value, error = inner.value, None
 
     def drop(self) -> None:
         """Cancel the body: close the coroutine, which drops the future it awaits."""

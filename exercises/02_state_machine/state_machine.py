@@ -28,6 +28,12 @@ The rules every future here follows (Rust's `Future` contract):
    `PolledAfterCompletion`.
 7. An output is any value: `Ready(None)`, `Ready(0)`, `Ready("")` are finished futures. Tell
    "finished" from the `Poll` (or your state), never from the truth of the output.
+8. Movable until the first poll (Rust: `Pin`). Before its first poll a future may be moved:
+   the tests copy its fields into a new object (`copy.copy`) and never touch the old one
+   again, as Rust's `Box::pin(fut)` or `spawn(fut)` move it. So `__init__` stores the
+   arguments and plain data, nothing that refers back to the future itself (a bound method
+   `self._step`, a generator of `self`, a helper holding `self`). From the first poll on it
+   stays put, as a pinned Rust future does.
 
 Run `grade` after each class: the tests go through them in this order.
 """

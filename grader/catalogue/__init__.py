@@ -1,7 +1,8 @@
 """The stage catalogue: the one place where a stage's number, title, time and hints live.
 
 Each stage is a module `sNN_name.py` in this folder defining `STAGE`; they are found in
-number order, so adding a stage touches no other file.
+number order (there is no list to edit). What belongs to the whole workshop (its title,
+the capstone `grade bench` measures, the "all done" message) is `workshop.WORKSHOP`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ import importlib
 import pkgutil
 
 from grader.catalogue.common import COMMON_HINTS
+from grader.catalogue.workshop import WORKSHOP
 from grader.model import Hint, Stage
+
+__all__ = ["COMMON_HINTS", "STAGES", "WORKSHOP", "capstone", "find_hint", "find_stage"]
 
 
 def _discover() -> tuple[Stage, ...]:
@@ -37,3 +41,12 @@ def find_stage(name: str) -> Stage | None:
 
 def find_hint(stage: Stage, hint_id: str) -> Hint | None:
     return stage.hint(hint_id) or next((h for h in COMMON_HINTS if h.id == hint_id), None)
+
+
+def capstone() -> Stage:
+    """The stage whose runtime `grade bench` measures (WORKSHOP.capstone)."""
+    stage = find_stage(WORKSHOP.capstone)
+    if stage is None:
+        raise LookupError(f"grader/catalogue/workshop.py names the capstone {WORKSHOP.capstone!r}, "
+                          "which is not a stage of the catalogue")
+    return stage

@@ -367,6 +367,28 @@ STAGE = Stage(
             slide="A panic unwinds through poll",
         ),
         Hint(
+            id="moved_before_first_poll",
+            title="Moved before its first poll, the future still used its old self",
+            symptom="The test moved your future before its first poll (its fields copied into a "
+            "new object, the old object never used again), and polling the new one still "
+            "reached the old one.",
+            why="Rust moves a value by copying its bytes; nothing updates a pointer into the old "
+            "place. An `async fn` future holds only its arguments until its first poll, so it "
+            "may be moved until then (`Box::pin`, `spawn`, `join`); only its first poll can "
+            "create references into itself, which is why `poll` takes `Pin<&mut Self>`. A "
+            "Python object never moves, so only a reference to the future itself can go stale.",
+            check="Which of the things your `__init__` stores refer back to the future itself "
+            "(`self`), rather than to the arguments or to new plain data?",
+            pointer="Read `__init__` of the class the message names: a bound method "
+            "(`self._something` without a call), a generator or coroutine started from a method "
+            "of `self`, a lambda, `functools.partial` or helper object given `self`. Each of "
+            "them still means the old object after the move.",
+            rust="A struct cannot borrow from itself in `new()`: the borrow checker refuses. "
+            "`async fn` futures start borrowing from themselves only in their first poll, and "
+            "`Pin<&mut Self>` promises `poll` that they will not move again.",
+            slide="Pin, in Python: movable until the first poll",
+        ),
+        Hint(
             id="coroutine_driver",
             title="CoroutineDriver: run the body through send()",
             symptom="The coroutine did not run to its `return`, an `await` did not evaluate to "

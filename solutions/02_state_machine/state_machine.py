@@ -66,7 +66,8 @@ class UserAndOrders(Future[tuple[U, V]]):
     def __init__(
         self, fetch_user: Callable[[], Future[U]], fetch_orders: Callable[[U], Future[V]]
     ) -> None:
-        # Calling an async fn runs nothing: it only stores the arguments.
+        # Calling an async fn runs nothing: it only stores the arguments. Nothing here refers
+        # to `self`, so the future may be moved until its first poll (Rust: pinned from then on).
         self.state: State[U, V] = Start(fetch_user, fetch_orders)
 
     def poll(self, cx: Context) -> Poll[tuple[U, V]]:
@@ -89,14 +90,14 @@ class UserAndOrders(Future[tuple[U, V]]):
                     match user_future.poll(cx):
                         case Ready(user):
                             self.state = AwaitingOrders(user, fetch_orders(user))
-                        case Poll.Pending:
+                        case _:  # Pending
                             return Pending
                 case AwaitingOrders(user, orders_future):
                     match orders_future.poll(cx):
                         case Ready(orders):
                             self.state = Done()
                             return Ready((user, orders))
-                        case Poll.Pending:
+                        case _:  # Pending
                             return Pending
                 case Done():
                     raise PolledAfterCompletion("`async fn` resumed after completion")
@@ -147,16 +148,17 @@ class Select(Future[Left[A] | Right[B]]):
 
     def _race(self, cx: Context) -> Poll[Left[A] | Right[B]]:
         # Left first, and only poll right if left is not ready: a Ready value is never lost.
+        # Trade-off: a fixed order, like `select! { biased; .. }`; tokio's default starts at random (fair).
         match self.left.poll(cx):
-            case Ready(value):
+            case Ready(left_value):
                 self.done = True
                 self.right.drop()  # the loser is cancelled (Rust: dropped by `select!`)
-                return Ready(Left(value))
+                return Ready(Left(left_value))
         match self.right.poll(cx):
-            case Ready(value):
+            case Ready(right_value):
                 self.done = True
                 self.left.drop()
-                return Ready(Right(value))
+                return Ready(Right(right_value))
         return Pending  # both were polled, both hold our waker
 
     def drop(self) -> None:
@@ -182,6 +184,7 @@ class Join(Future[tuple[A, B]]):
     def poll(self, cx: Context) -> Poll[tuple[A, B]]:
         if self.done:
             raise PolledAfterCompletion("Join polled after completion")
+        # Trade-off: a wake re-polls every unfinished child, like `join!`; FuturesUnordered polls the woken.
         try:
             if self.left_out is Pending:  # a finished child is never polled again
                 self.left_out = self.left.poll(cx)
@@ -241,7 +244,7 @@ class CoroutineDriver(Future[T]):
             match self.awaiting.poll(cx):  # polled at once, in this same poll
                 case Ready(value):
                     self.awaiting = None  # resume the body with `value` next time round
-                case Poll.Pending:
+                case _:  # Pending
                     return Pending
 
     def drop(self) -> None:

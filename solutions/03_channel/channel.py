@@ -38,6 +38,7 @@ class _Channel(Generic[T]):
         self.rx_waker: Waker | None = None  # the receiver's latest waker, while it waits
         # Bounded channels only (tokio: a semaphore of `capacity` permits + the queue):
         self.free = capacity               # free slots promised to nobody (unbounded: unused)
+        # Trade-off: a deque makes cancelling a waiter O(n); tokio's intrusive list, trio's OrderedDict: O(1).
         self.blocked: deque[Send[T]] = deque()  # blocked sends, first come first served
 
     def wake_receiver(self) -> None:

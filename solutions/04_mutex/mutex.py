@@ -46,6 +46,7 @@ class Mutex(Generic[T]):
     def __init__(self, value: T) -> None:
         self._value = value
         self._locked = False  # held by a guard, or handed to a waiter that has not polled yet
+        # Trade-off: a deque makes cancelling a waiter O(n); tokio's intrusive list, trio's OrderedDict: O(1).
         self._waiters: deque[LockFuture[T]] = deque()  # tokio: the semaphore's wait list
 
     def lock(self) -> LockFuture[T]:

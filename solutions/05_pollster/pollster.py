@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 from typing import TypeVar
 
-from stdtask import Context, Poll, Ready, Waker, into_future
+from stdtask import Context, Ready, Waker, into_future
 from stdtask.future import IntoFuture
 
 T = TypeVar("T")
@@ -85,9 +85,7 @@ def block_on(future: IntoFuture[T]) -> T:
             match fut.poll(cx):  # Rust: match fut.as_mut().poll(&mut cx)
                 case Ready(value):
                     return value
-                case Poll.Pending:
+                case _:  # Pending: sleep until the waker sets the flag, then poll again
                     signal.wait()
-                case other:
-                    raise TypeError(f"poll() returned {other!r}, not a Poll")
     finally:
         _ENTERED.active = False  # Rust: a guard whose Drop resets the flag, even on panic

@@ -120,7 +120,7 @@ class Task(Waker):
             self._finish(None, error)
             return
         if result is not Pending:
-            self._finish(result.value, None)  # type: ignore[union-attr]
+            self._finish(result.value, None)
 
     def abort(self) -> None:
         """Drop the future now (Rust: `JoinHandle::abort`); nothing if already finished."""
@@ -171,7 +171,7 @@ class JoinHandle(Future[T]):
         self._taken = True
         if task._error is not None:
             raise task._error
-        return Ready(task._output)  # type: ignore[arg-type]
+        return Ready(task._output)
 
     def drop(self) -> None:
         self._task._join_waker = None  # detach: the task runs on, nobody waits for it
@@ -242,7 +242,7 @@ class Executor:
                     self._root_woken = False
                     result = future.poll(cx)
                     if result is not Pending:
-                        return result.value  # type: ignore[union-attr]
+                        return result.value
                 # One round: the tasks queued now. Tasks woken during the round (or spawned)
                 # are appended behind and run next round, after the root had its turn.
                 for _ in range(len(queue)):

@@ -1,5 +1,6 @@
 """Poll: Ready(value) and the Pending singleton, as Rust's `Poll<T>`."""
 
+import copy
 import pickle
 
 import pytest
@@ -14,15 +15,21 @@ def test_ready_none_is_not_pending() -> None:
 
 
 def test_pending_is_a_singleton() -> None:
-    assert type(Pending)() is Pending
     assert pickle.loads(pickle.dumps(Pending)) is Pending
+    assert copy.copy(Pending) is Pending and copy.deepcopy([Pending])[0] is Pending
     assert Poll.Pending is Pending and Poll.Ready is Ready
 
 
 def test_ready_compares_by_value() -> None:
     assert Ready(1) == Ready(1) and Ready(1) != Ready(2) and Ready(0) != Pending
     assert hash(Ready("a")) == hash(Ready("a"))
-    assert repr(Ready([1])) == "Ready([1])" and repr(Pending) == "Pending"
+    assert repr(Ready([1])) == "Ready([1])" and repr(Pending) == "Pending" == str(Pending)
+
+
+def test_pending_has_no_value() -> None:
+    # An enum member has `.value`; Pending must not hand out a fake output.
+    with pytest.raises(AttributeError, match="Pending has no value"):
+        Pending.value  # noqa: B018
 
 
 @pytest.mark.parametrize("poll", [Ready(None), Ready(0), Pending])

@@ -92,6 +92,7 @@ def test_verify_in_the_copy_says_it_needs_the_full_repository(student_copy: Path
 
 
 @needs_solutions
+@pytest.mark.heavy
 @pytest.mark.timeout(900)  # pip downloads the dependencies once
 def test_the_copy_installs_offline_from_its_wheelhouse_and_grades_its_stubs(
     student_copy: Path, tmp_path: Path

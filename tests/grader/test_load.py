@@ -70,6 +70,7 @@ def cpu_hogs() -> Iterator[int]:
 
 
 @pytest.mark.skipif(not (REPO_ROOT / "solutions").is_dir(), reason="no solutions/ in a student copy")
+@pytest.mark.heavy
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("stage_id", ["03_channel", "07_timers"])
 def test_model_tests_under_cpu_hogs_get_the_same_verdict(stage_id: str) -> None:

@@ -120,10 +120,10 @@ def test_a_grader_error_or_a_failure_without_a_failing_test_is_never_cached(
 
 def test_an_internal_error_forgets_what_the_run_stored(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader import cli
+    from grader import cli, render
 
     monkeypatch.setenv("GRADE_PROGRESS", str(tmp_path / "p.json"))
-    monkeypatch.setattr(cli.render, "failure_panel", lambda *a: 1 / 0)  # a rendering bug
+    monkeypatch.setattr(render, "failure_panel", lambda *a: 1 / 0)  # a rendering bug
     target = make_target(tmp_path, "00_setup", {"setup.py": "def greeting(:\n"})
     monkeypatch.setattr(cli, "resolve_target", lambda name: target)
     code = cli.main(["0"])  # as if grading `exercises` (cached), with the broken file

@@ -21,7 +21,7 @@ needs_solutions = pytest.mark.skipif(
     not (REPO_ROOT / "solutions").is_dir() or not (REPO_ROOT / "tests" / "mutants").is_dir(),
     reason="solutions/ and tests/mutants/ are not in this copy (a student copy): nothing to verify",
 )
-pytestmark = needs_solutions
+pytestmark = [needs_solutions, pytest.mark.heavy]  # each runs `grade verify`: many seconds
 
 COPIED = ("stdtask", "grader", "tests", "exercises", "solutions", "slides", "pyproject.toml")
 
@@ -55,10 +55,13 @@ def failed_checks(output: str) -> list[str]:
     return [" ".join(m.split()) for m in re.findall(r"^\s*FAIL\s+(\S+\s+.+?)(?::|$)", output, re.M)]
 
 
+@pytest.mark.exhaustive  # in the default run: the healthy copy's `verify 0` below, test_mutants.py
 @pytest.mark.timeout(600)
 def test_verify_passes_on_this_repository(grade) -> None:  # type: ignore[no-untyped-def]
     # One stage with mutants: every stage's solutions, stubs and mutants are already checked one
     # test each by test_stage_contract.py and test_mutants.py; this is the command end to end.
+    # The default run has it end to end on a copy of this repository (stage 00, below); this
+    # repeats it on stage 01's 30-odd mutants and alternatives, graded again: exhaustive tier.
     run = grade("verify", "1", timeout=600)
     assert run.code == 0, run.output
     assert "FAIL" not in run.output

@@ -64,7 +64,7 @@ class KeptThread:
             fail(hint, f"{what} did not return (still running after {seconds:g} s)")
         if not ok:
             raise value
-        return value  # type: ignore[no-any-return]
+        return value
 
     def close(self) -> None:
         """Let the thread end (after its current job, if one is stuck it stays a daemon)."""

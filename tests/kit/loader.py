@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from grader.paths import REPO_ROOT, target_path
+
 _target_dir: Path = REPO_ROOT / "solutions"
 _cache: dict[Path, ModuleType] = {}
 
@@ -24,8 +25,7 @@ _cache: dict[Path, ModuleType] = {}
 def set_target(target: str) -> None:
     """`exercises`, `solutions`, or a path to a folder with the same stage layout."""
     global _target_dir
-    named = REPO_ROOT / target
-    _target_dir = named if target in ("exercises", "solutions") else Path(target).resolve()
+    _target_dir = target_path(target)
 
 
 def target_dir() -> Path:

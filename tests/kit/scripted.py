@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 from kit.failures import fail
 from stdtask import Context, Future, Pending, Poll, Ready, Waker
@@ -19,16 +19,28 @@ class ScriptedFuture(Future[T], Generic[T]):
     A poll after Ready, or a poll after drop, fails the test with `misuse_hint`.
     """
 
+    @overload
+    def __init__(
+        self: ScriptedFuture[None], value: None = None, pending: int | None = 0, *,
+        self_wake: bool = False, name: str = "scripted future", misuse_hint: str = "poll_after_ready",
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self, value: T, pending: int | None = 0, *,
+        self_wake: bool = False, name: str = "scripted future", misuse_hint: str = "poll_after_ready",
+    ) -> None: ...
+
     def __init__(
         self,
-        value: T = None,
+        value: Any = None,  # without a value, a ScriptedFuture[None] (the overloads above)
         pending: int | None = 0,
         *,
         self_wake: bool = False,
         name: str = "scripted future",
         misuse_hint: str = "poll_after_ready",
     ) -> None:
-        self.value = value
+        self.value: T = value
         self.remaining = pending  # None: until complete() is called
         self.self_wake = self_wake
         self.name = name

@@ -31,12 +31,14 @@ class SpyCondition(threading.Condition):
     """A `threading.Condition` a test can watch and poke. Behaves exactly like one otherwise."""
 
     def __init__(self) -> None:
-        super().__init__()
+        self._own_lock = threading.RLock()  # Condition's default lock, kept to acquire it below
+        super().__init__(self._own_lock)
         self._book = threading.Condition(threading.Lock())  # guards the counters below
         self.parks = 0  # calls to wait() so far
         self.closed = False
         self._hook: tuple[int, Callable[[], None]] | None = None
-        self.acquire = self._acquire  # type: ignore[method-assign]  (Condition exports lock.acquire)
+        # Condition's acquire is its lock's, set per instance: replace it the same way.
+        self.acquire = self._acquire  # type: ignore[method-assign]
 
     # -- what the code under test calls ----------------------------------------------------
 
@@ -55,7 +57,7 @@ class SpyCondition(threading.Condition):
 
     def _acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         self._run_hook()
-        return self._lock.acquire(blocking, timeout)
+        return self._own_lock.acquire(blocking, timeout)
 
     # -- what the test calls ---------------------------------------------------------------
 

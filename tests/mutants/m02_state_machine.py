@@ -268,13 +268,13 @@ MUTANTS += [
             Edit(
                 FILE,
                 "                self.right.drop()  # the loser",
-                "                self.result = value\n                self.right.drop()  # the loser",
+                "                self.result = left_value\n                self.right.drop()  # the loser",
             ),
             Edit(
                 FILE,
-                "                self.left.drop()\n                return Ready(Right(value))\n",
-                "                self.result = value\n"
-                "                self.left.drop()\n                return Ready(Right(value))\n",
+                "                self.left.drop()\n                return Ready(Right(right_value))\n",
+                "                self.result = right_value\n"
+                "                self.left.drop()\n                return Ready(Right(right_value))\n",
             ),
         ),
         note="Select tells it finished by its winner's value: a winner of None is polled again",
@@ -560,5 +560,51 @@ MUTANTS += [
         "            self.awaiting = None\n            self.coro.close()\n",
         note="CoroutineDriver.drop() drops the awaited future and then closes the coroutine, "
         "whose `await` drops it a second time",
+    ),
+]
+
+# -- Pin: a future that refers back to itself before its first poll cannot be moved
+MUTANTS += [
+    mutant(
+        "bound_method_in_init",
+        STAGE,
+        hint="moved_before_first_poll",
+        file=FILE,
+        find="        self.state: State[U, V] = Start(fetch_user, fetch_orders)\n",
+        replace="        self.state: State[U, V] = Start(fetch_user, fetch_orders)\n"
+        "        self.resume = self._resume  # bound once, here\n",
+        more=(
+            Edit(
+                FILE,
+                "            return self._resume(cx)\n"
+                "        except BaseException:\n"
+                "            # Rust: a panic unwinds through `poll`",
+                "            return self.resume(cx)\n"
+                "        except BaseException:\n"
+                "            # Rust: a panic unwinds through `poll`",
+            ),
+        ),
+        note="UserAndOrders keeps a bound method of itself from __init__: moved before its "
+        "first poll, it still runs the body on the old object",
+    ),
+    mutant(
+        "closure_over_self_in_init",
+        STAGE,
+        hint="moved_before_first_poll",
+        file=FILE,
+        find="            return self._race(cx)\n",
+        replace="            return self.race(cx)\n",
+        more=(
+            Edit(
+                FILE,
+                "        self.right = right\n        self.done = False\n\n"
+                "    def poll(self, cx: Context) -> Poll[Left[A] | Right[B]]:\n",
+                "        self.right = right\n        self.done = False\n"
+                "        self.race = lambda cx: self._race(cx)  # closes over self\n\n"
+                "    def poll(self, cx: Context) -> Poll[Left[A] | Right[B]]:\n",
+            ),
+        ),
+        note="Select keeps a lambda over `self` from __init__: moved before its first poll, "
+        "it still races the old object's sides and marks the old object done",
     ),
 ]

@@ -118,9 +118,9 @@ MUTANTS = [
            find="            _current.executor = None\n            self._shutdown()\n",
            replace="            _current.executor = None\n",
            note="unfinished tasks are dropped when the root returns, not when it raises",
-           more=(Edit(FILE, "                        return result.value  # type: ignore[union-attr]\n",
+           more=(Edit(FILE, "                        return result.value\n",
                       "                        self._shutdown()\n"
-                      "                        return result.value  # type: ignore[union-attr]\n"),)),
+                      "                        return result.value\n"),)),
     mutant("finished_task_kept", STAGE, hint="release_finished", file=FILE,
            find="        self._executor._tasks.pop(self, None)\n"
                 "        waker, self._join_waker",
@@ -140,9 +140,9 @@ MUTANTS = [
            find="            _current.executor = None\n            self._shutdown()\n",
            replace="            self._shutdown()\n",
            note="the thread's current executor is cleared only when the root returns",
-           more=(Edit(FILE, "                        return result.value  # type: ignore[union-attr]\n",
+           more=(Edit(FILE, "                        return result.value\n",
                       "                        _current.executor = None\n"
-                      "                        return result.value  # type: ignore[union-attr]\n"),)),
+                      "                        return result.value\n"),)),
     mutant("join_ready_by_output", STAGE, hint="join_never_woken", file=FILE,
            find="        if task._future is not None:\n"
                 "            task._join_waker = cx.waker  # the latest waker: woken in Task._finish\n",

@@ -24,6 +24,7 @@ from typing import Any, cast
 import pytest
 
 from kit import HintedFailure, ManualTask, ScriptedFuture, expect, fail, load_stage, poll_once
+from kit.moving import UseAfterMove, move, refers_back
 from kit.raising_02 import Boom, RaisingFuture, expired
 from stdtask import Future, Pending, Poll, PolledAfterCompletion, Ready, TodoError
 
@@ -1577,3 +1578,44 @@ def test_a_pending_poll_drops_nothing_and_ends_nothing(case: str) -> None:
     for _ in range(3):
         step(task, lambda: [c for c in children if c.polls])
     future.drop()
+
+
+# --- 6. All four: movable until the first poll (Rust: Pin) ------------------------------------
+
+
+@pytest.mark.hint("moved_before_first_poll")
+@pytest.mark.parametrize("case", ["Select-right", "Join-left", "UserAndOrders", "CoroutineDriver"])
+def test_a_future_can_be_moved_before_its_first_poll(case: str) -> None:
+    """Rule 8: `Box::pin(fut)` moves a future once, before its first poll; it must still work."""
+    future, children, _ = latest_waker_cases()[case]()
+    what = case.split("-")[0]
+    moved = move(future, what=what, hint="moved_before_first_poll")
+    kept = refers_back(moved, future)  # now: a generator that raised loses its frame
+    try:
+        task = track(moved, "transition_without_poll", what)
+        result = step(task, lambda: [c for c in children if c.polls])
+        for _ in range(len(children)):  # finish the children one by one, as they are polled
+            if result is not Pending:
+                break
+            for child in children:
+                if child.polls and not child.finished and not child.dropped:
+                    child.complete()
+            result = step(task, lambda: [c for c in children if c.polls])
+    except UseAfterMove as stale:
+        where = kept or refers_back(moved, future) or [
+            "no field of the new object shows it directly: look for `self` kept in `__init__`"
+        ]
+        fail(
+            "moved_before_first_poll",
+            f"The test moved {what} before its first poll, the way Rust's `Box::pin(fut)` or "
+            "`spawn(fut)` do: `copy.copy` put its fields into a new object, and the old object "
+            f"was never used again. Polling the new one, something {stale.action} the old one: "
+            f"{'; '.join(where)}.",
+        )
+    expect(
+        isinstance(result, Ready),
+        "moved_before_first_poll",
+        f"{what} was moved before its first poll (its fields copied into a new object with "
+        f"`copy.copy`); polled until every child had finished, the new object answered "
+        f"{result!r} instead of Ready.",
+    )

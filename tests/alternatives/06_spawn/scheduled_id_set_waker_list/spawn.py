@@ -71,7 +71,7 @@ class Task(Waker):
             self._finish(None, error)
             return
         if result is not Pending:
-            self._finish(result.value, None)  # type: ignore[union-attr]
+            self._finish(result.value, None)
 
     def abort(self) -> None:
         future = self._future
@@ -166,7 +166,7 @@ class Executor:
                     self._root_woken = False
                     result = future.poll(cx)
                     if result is not Pending:
-                        return result.value  # type: ignore[union-attr]
+                        return result.value
                 for _ in range(len(self._queue)):
                     self._queue.popleft().run()
                 self._park(0 if self._root_woken or self._queue else None)
