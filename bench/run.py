@@ -38,6 +38,17 @@ GOAL_VS_ASYNCIO = 0.6
 GOAL_VS_UVLOOP = 1.0
 GOAL_BYTES_PER_TASK = 750
 TIMED = ("w1", "w2", "w3", "w4")
+IO = ("w6",)  # run on stage 08's runtime (reactor.py), not stage 07's (timers.py)
+GOAL_IO_VS_ASYNCIO = 1.0  # issue 15: the reactor at most asyncio's time on W6
+
+
+def goals_for(workload: str) -> dict[str, float]:
+    """The reference runtime's goal per baseline on `workload` (bench/README.md)."""
+    if workload in TIMED:
+        return {"asyncio": GOAL_VS_ASYNCIO, "uvloop": GOAL_VS_UVLOOP}
+    if workload in IO:
+        return {"asyncio": GOAL_IO_VS_ASYNCIO}
+    return {}
 MIN_ROUNDS_FOR_A_CLAIM = 5  # fewer rounds than this: no "ahead"/"behind", only the numbers
 
 
@@ -55,14 +66,17 @@ class Runner:
     """Measures one (runtime, workload, size) in a fresh process."""
 
     runtime_files: dict[str, str] = field(default_factory=dict)  # runtime -> timers.py path
+    io_files: dict[str, str] = field(default_factory=dict)  # runtime -> reactor.py path (W6)
     timeout: float = 600.0
     clock: str = "wall"  # or "cpu": CPU seconds of the measured process (loaded machines)
 
     def command(self, runtime: str, workload: str, size: int) -> list[str]:
-        worker = "reference" if runtime in self.runtime_files else runtime
+        files = self.io_files if workload in IO else self.runtime_files
+        ours = runtime in self.runtime_files or runtime in self.io_files
+        worker = "reference" if ours else runtime
         command = [sys.executable, "-m", "bench.worker", worker, workload, str(size)]
-        if runtime in self.runtime_files:
-            command += ["--runtime-file", self.runtime_files[runtime]]
+        if runtime in files:
+            command += ["--runtime-file", files[runtime]]
         return command
 
     def measure(self, runtime: str, workload: str, size: int) -> float | str:
@@ -203,7 +217,7 @@ def results_table(results: Results, title: str, highlight: str = "reference",
         label = [f"{workload.id.upper()} {workload.title}", f"N = {results.sizes[workload.id]:,}"]
         for index, runtime in enumerate(results.runtimes):
             values = results.ok(runtime, workload.id)
-            timed_goal = goals and runtime == highlight and workload.id in TIMED
+            goal = goals_for(workload.id) if goals and runtime == highlight else {}
             row: list[str | Text] = [
                 label[index] if index < len(label) else "",
                 Text(runtime, style="bold" if runtime == highlight else ""),
@@ -211,13 +225,12 @@ def results_table(results: Results, title: str, highlight: str = "reference",
                 else Text("failed", style="red"),
                 spread(values),
                 Text("1 (baseline)", style="dim") if runtime == BASELINE
-                else fmt_ratio(results.ratio(runtime, workload.id),
-                               GOAL_VS_ASYNCIO if timed_goal else None,
+                else fmt_ratio(results.ratio(runtime, workload.id), goal.get("asyncio"),
                                results.ratios(runtime, workload.id)),
             ]
             if has_uvloop:
                 row.append(fmt_ratio(results.ratio(runtime, workload.id, "uvloop"),
-                                     GOAL_VS_UVLOOP if timed_goal else None,
+                                     goal.get("uvloop"),
                                      results.ratios(runtime, workload.id, "uvloop"))
                            if runtime == highlight else Text(""))
             table.add_row(*row, end_section=index == len(results.runtimes) - 1)
@@ -228,9 +241,8 @@ def goal_lines(results: Results) -> list[Text]:
     """The reference runtime against the issue's goals."""
     lines = []
     for workload in results.workloads:
-        if workload.id in TIMED:
-            checks = [("asyncio", GOAL_VS_ASYNCIO), ("uvloop", GOAL_VS_UVLOOP)]
-            for baseline, goal in checks:
+        if workload.unit == "s":
+            for baseline, goal in goals_for(workload.id).items():
                 if baseline not in results.runtimes:
                     continue
                 ratio = results.ratio("reference", workload.id, baseline)
@@ -292,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help=f"sizes divided by {QUICK_DIVISOR} (a rough look in a minute or two)")
     parser.add_argument("--only", metavar="W", nargs="+", choices=[w.id for w in WORKLOADS],
-                        help="only these workloads (w1 … w5)")
+                        help="only these workloads (w1 … w6)")
     parser.add_argument("--runtimes", metavar="R", nargs="+", choices=RUNTIMES,
                         help="only these runtimes (asyncio is always run: it is the baseline)")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",

@@ -24,9 +24,10 @@ MODULES = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
     parser.add_argument("runtime", choices=sorted(MODULES))
-    parser.add_argument("workload", choices=["w1", "w2", "w3", "w4", "w5"])
+    parser.add_argument("workload", choices=["w1", "w2", "w3", "w4", "w5", "w6"])
     parser.add_argument("size", type=int)
-    parser.add_argument("--runtime-file", help="reference only: a stage 07 timers.py to load instead")
+    parser.add_argument("--runtime-file", help="reference only: a stage 07 timers.py to load "
+                                               "instead (W6: a stage 08 reactor.py)")
     args = parser.parse_args(argv)
     try:
         module = importlib.import_module(MODULES[args.runtime])

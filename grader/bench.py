@@ -3,7 +3,9 @@
 The capstone of the day (the catalogue's WORKSHOP.capstone: stage 07, timers.py): once it
 passes, the runtime you wrote runs the workloads of
 `bench/` (spawn + join, channel ping-pong, sleeps, a contended mutex, idle-task memory) at
-a tenth of their size, each in a fresh process beside asyncio, and you see the ratios.
+a twentieth of their size, each in a fresh process beside asyncio, and you see the ratios.
+Once stage 08 (the I/O reactor) passes too, W6 (echo round trips over loopback) joins, on
+that stage's reactor.py.
 Your file is loaded only in those child processes (by path), never in the grader's.
 W2 and W4 need a channel and a mutex, which the capstone's file does not have: they come from
 the reference stages 03 and 04 when `solutions/` is there, else from bench's small ones.
@@ -17,12 +19,13 @@ import time
 
 from rich.text import Text
 
-from grader.catalogue import WORKSHOP, capstone
+from grader.catalogue import WORKSHOP, capstone, find_stage
 from grader.model import Stage
 from grader.paths import REPO_ROOT
 from grader.progression import Progression
 from grader.session import EXIT_FAILED, EXIT_PASSED, Session, UsageError
 
+IO_STAGE, IO_FILE = "08_reactor", "reactor.py"  # W6 runs on this stage's file, once it passes
 ROUNDS = 5  # run.MIN_ROUNDS_FOR_A_CLAIM: enough for "ahead"/"behind" when every round agrees
 DIVISOR = 20  # a twentieth of the full sizes: the whole run takes about a minute
 PROCESS_TIMEOUT = 30.0  # seconds for one workload in one process
@@ -56,8 +59,12 @@ def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
     runtime_file = session.target_dir / top.id / WORKSHOP.capstone_file
     shown = (runtime_file.relative_to(REPO_ROOT).as_posix()
              if runtime_file.is_relative_to(REPO_ROOT) else str(runtime_file))
-    runner = run.Runner(runtime_files={YOURS: str(runtime_file)}, timeout=PROCESS_TIMEOUT)
-    workloads = list(run.WORKLOADS)
+    reactor = find_stage(IO_STAGE)
+    io_ready = reactor is not None and Progression(session).passes_now(reactor)
+    io_files = {YOURS: str(session.target_dir / IO_STAGE / IO_FILE)} if io_ready else {}
+    runner = run.Runner(runtime_files={YOURS: str(runtime_file)}, io_files=io_files,
+                        timeout=PROCESS_TIMEOUT)
+    workloads = [w for w in run.WORKLOADS if io_ready or w.id not in run.IO]
     sizes = run.sizes_for(DIVISOR)
     console.print(Text.assemble(
         ("Your runtime ", "bold"), (shown, "cyan"), (" against asyncio", "bold"),
@@ -85,6 +92,9 @@ def bench(session: Session, stage: Stage | None, args: argparse.Namespace) -> in
     if summary:
         console.print(Text.assemble(("Yours: ", "bold"), "; ".join(summary) + "."))
         console.print(_claim(verdicts))
+    if not io_ready:
+        console.print(Text("W6 (echo round trips over loopback sockets) joins once stage 08 "
+                           "(the I/O reactor) passes.", style="dim"))
     console.print(Text("The full suite, with trio and uvloop: `python -m bench` (bench/README.md).",
                        style="dim"))
     return EXIT_FAILED if failed else EXIT_PASSED

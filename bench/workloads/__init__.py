@@ -1,7 +1,7 @@
-"""The five workloads, written once per runtime (one module each), run by `bench.worker`.
+"""The six workloads, written once per runtime (one module each), run by `bench.worker`.
 
-Every runtime module has `run(workload, size) -> float`: seconds for W1-W4 (the whole run
-call: `block_on` / `asyncio.run` / `trio.run`), bytes per idle task for W5.
+Every runtime module has `run(workload, size) -> float`: seconds for W1-W4 and W6 (the whole
+run call: `block_on` / `asyncio.run` / `trio.run`), bytes per idle task for W5.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ CHANNEL = REPO_ROOT / "solutions" / "03_channel" / "channel.py"  # W2 on stdtask
 MUTEX = REPO_ROOT / "solutions" / "04_mutex" / "mutex.py"  # W4 on stdtask runtimes
 SEED = 20240607  # W3's pseudo-random sleep durations are the same for every runtime
 MUTEX_TASKS = 100  # W4: this many tasks share `size` lock/unlock operations
+ECHO_CONNECTIONS = 100  # W6: this many client connections at once share `size` round trips
+ECHO_MESSAGE = b"0123456789abcdef" * 4  # W6: 64 bytes per round trip
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ WORKLOADS = (
              "yielding once inside the critical section"),
     Workload("w5", "idle tasks", 100_000, "B",
              "N tasks all waiting on one event: traced bytes (tracemalloc) per task"),
+    Workload("w6", "echo", 50_000, "s",
+             f"N echo round trips of {len(ECHO_MESSAGE)} bytes over loopback TCP, "
+             f"{ECHO_CONNECTIONS} connections at once (server and clients in one runtime)"),
 )
 BY_ID = {w.id: w for w in WORKLOADS}
 

@@ -6,7 +6,16 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from bench.workloads import MUTEX_TASKS, check, per_task, sleep_durations, start_tracing, timer
+from bench.workloads import (
+    ECHO_CONNECTIONS,
+    ECHO_MESSAGE,
+    MUTEX_TASKS,
+    check,
+    per_task,
+    sleep_durations,
+    start_tracing,
+    timer,
+)
 
 Runner = Callable[[Coroutine[Any, Any, Any]], Any]
 
@@ -96,8 +105,49 @@ async def w5(n: int) -> float:
     return result
 
 
+async def w6(n: int) -> None:
+    """Echo over loopback with asyncio's streams (its idiom: a protocol-backed transport)."""
+    per_client = n // ECHO_CONNECTIONS
+    size = len(ECHO_MESSAGE)
+    echoed = 0
+    done = asyncio.Event()
+    finished = 0
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal echoed, finished
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+            echoed += len(data)
+        writer.close()
+        finished += 1
+        if finished == ECHO_CONNECTIONS:
+            done.set()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    host, port = server.sockets[0].getsockname()[:2]
+
+    async def client() -> int:
+        reader, writer = await asyncio.open_connection(host, port)
+        for _ in range(per_client):
+            writer.write(ECHO_MESSAGE)
+            await writer.drain()
+            await reader.readexactly(size)
+        writer.write_eof()
+        await reader.read(1)
+        writer.close()
+        return per_client
+
+    trips = sum(await asyncio.gather(*(client() for _ in range(ECHO_CONNECTIONS))))
+    await done.wait()
+    server.close()
+    await server.wait_closed()
+    check("w6 round trips", trips, per_client * ECHO_CONNECTIONS)
+    check("w6 bytes echoed", echoed, trips * size)
+
+
 ROOTS: dict[str, Callable[[int], Coroutine[Any, Any, Any]]] = {
-    "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5,
+    "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w6": w6,
 }
 
 

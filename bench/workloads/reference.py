@@ -1,5 +1,6 @@
-"""The workloads on a stdtask runtime: the reference (solutions/07_timers/timers.py) by default,
-or any file with the same API (`grade bench` passes the attendee's exercises/07_timers/timers.py).
+"""The workloads on a stdtask runtime: the reference (solutions/07_timers/timers.py; W6:
+solutions/08_reactor/reactor.py) by default, or any file with the same API (`grade bench`
+passes the attendee's exercises/07_timers/timers.py, and for W6 exercises/08_reactor/reactor.py).
 
 The runtime module provides `block_on`, `spawn` and `sleep` (real clock: its default
 `SystemClock`). W2 and W4 use the reference channel and mutex (stages 03 and 04) when
@@ -16,6 +17,8 @@ from typing import Any
 
 from bench.workloads import (
     CHANNEL,
+    ECHO_CONNECTIONS,
+    ECHO_MESSAGE,
     MUTEX,
     MUTEX_TASKS,
     REPO_ROOT,
@@ -28,6 +31,7 @@ from bench.workloads import (
 from bench.workloads import primitives as prims
 
 REFERENCE = REPO_ROOT / "solutions" / "07_timers" / "timers.py"
+REACTOR = REPO_ROOT / "solutions" / "08_reactor" / "reactor.py"  # W6: stage 08's runtime
 
 
 def load(path: Path, name: str) -> ModuleType:
@@ -135,8 +139,40 @@ async def w5(rt: ModuleType, n: int) -> float:
     return result
 
 
+async def w6(rt: ModuleType, n: int) -> None:
+    """Echo over loopback: the runtime's own `serve`/`echo` (stage 08's capstone), and
+    ECHO_CONNECTIONS clients each doing n / ECHO_CONNECTIONS round trips."""
+    per_client = n // ECHO_CONNECTIONS
+    size = len(ECHO_MESSAGE)
+    listener = rt.TcpListener.bind(("127.0.0.1", 0))
+    address = listener.local_addr()
+    server = rt.spawn(rt.serve(listener, ECHO_CONNECTIONS))
+
+    async def client() -> int:
+        stream = await rt.TcpStream.connect(address)
+        for _ in range(per_client):
+            await stream.write_all(ECHO_MESSAGE)
+            received = 0
+            while received < size:
+                received += len(await stream.read(65536))
+        stream.shutdown_write()
+        await stream.read(1)  # the server closes its side at end of stream
+        stream.close()
+        return per_client
+
+    handles = [rt.spawn(client()) for _ in range(ECHO_CONNECTIONS)]
+    trips = 0
+    for handle in handles:
+        trips += await handle
+    echoed = await server
+    listener.close()
+    check("w6 round trips", trips, per_client * ECHO_CONNECTIONS)
+    check("w6 bytes echoed", echoed, trips * size)
+
+
 def run(workload: str, size: int, runtime_file: str | None = None) -> float:
-    rt = load(Path(runtime_file) if runtime_file else REFERENCE, "_bench_runtime")
+    default = REACTOR if workload == "w6" else REFERENCE
+    rt = load(Path(runtime_file) if runtime_file else default, "_bench_runtime")
     channel, mutex_type = _channel_and_mutex() if workload in ("w2", "w4") else (None, None)
     root = {
         "w1": lambda: w1(rt, size),
@@ -144,6 +180,7 @@ def run(workload: str, size: int, runtime_file: str | None = None) -> float:
         "w3": lambda: w3(rt, size),
         "w4": lambda: w4(rt, size, mutex_type),
         "w5": lambda: w5(rt, size),
+        "w6": lambda: w6(rt, size),
     }[workload]()
     started = timer()
     result = rt.block_on(root)

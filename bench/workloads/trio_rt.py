@@ -8,7 +8,16 @@ from typing import Any
 
 import trio
 
-from bench.workloads import MUTEX_TASKS, check, per_task, sleep_durations, start_tracing, timer
+from bench.workloads import (
+    ECHO_CONNECTIONS,
+    ECHO_MESSAGE,
+    MUTEX_TASKS,
+    check,
+    per_task,
+    sleep_durations,
+    start_tracing,
+    timer,
+)
 
 
 async def w1(n: int) -> None:
@@ -102,8 +111,51 @@ async def w5(n: int) -> float:
     return result
 
 
+async def w6(n: int) -> None:
+    """Echo over loopback with trio's streams: SocketListener.accept, receive_some, send_all."""
+    per_client = n // ECHO_CONNECTIONS
+    size = len(ECHO_MESSAGE)
+    echoed = 0
+    trips = 0
+    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1", backlog=1024)
+    listener = listeners[0]
+    port = listener.socket.getsockname()[1]
+
+    async def echo(stream: trio.SocketStream) -> None:
+        nonlocal echoed
+        async with stream:
+            while data := await stream.receive_some(65536):
+                await stream.send_all(data)
+                echoed += len(data)
+
+    async def serve(nursery: trio.Nursery) -> None:
+        for _ in range(ECHO_CONNECTIONS):
+            nursery.start_soon(echo, await listener.accept())
+
+    async def client() -> None:
+        nonlocal trips
+        stream = await trio.open_tcp_stream("127.0.0.1", port)
+        async with stream:
+            for _ in range(per_client):
+                await stream.send_all(ECHO_MESSAGE)
+                received = 0
+                while received < size:
+                    received += len(await stream.receive_some(65536))
+            await stream.send_eof()
+            await stream.receive_some(1)
+        trips += per_client
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(serve, nursery)
+        for _ in range(ECHO_CONNECTIONS):
+            nursery.start_soon(client)
+    await listener.aclose()
+    check("w6 round trips", trips, per_client * ECHO_CONNECTIONS)
+    check("w6 bytes echoed", echoed, trips * size)
+
+
 ROOTS: dict[str, Callable[[int], Awaitable[Any]]] = {
-    "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5,
+    "w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w6": w6,
 }
 
 

@@ -11,9 +11,9 @@ WORKSHOP = Workshop(
     capstone="07_timers",
     capstone_file="timers.py",
     all_done=(
-        "You rebuilt async from the Future trait up to a runtime with timers: "
+        "You rebuilt async from the Future trait up to a runtime with timers and I/O: "
         "{stages} stages, about {hours} h {minutes:02d} min of workshop. "
         "The reference answers are in `solutions/`: read them side by side with yours."
     ),
-    all_done_written_for="07_timers",
+    all_done_written_for="08_reactor",
 )

@@ -55,6 +55,15 @@ def test_a_fresh_process_measures_and_the_table_renders() -> None:
     assert "W1 spawn + join" in out.getvalue()
 
 
+def test_w6_runs_on_the_reactor_file_and_w1_on_the_timers_file() -> None:
+    """`grade bench` hands the attendee's stage 08 reactor.py to W6 only (the io_files)."""
+    runner = run.Runner(runtime_files={"yours": "t/timers.py"}, io_files={"yours": "r/reactor.py"})
+    assert runner.command("yours", "w6", TINY)[-2:] == ["--runtime-file", "r/reactor.py"]
+    assert runner.command("yours", "w1", TINY)[-2:] == ["--runtime-file", "t/timers.py"]
+    assert "--runtime-file" not in runner.command("asyncio", "w6", TINY)
+    assert run.goals_for("w6") == {"asyncio": run.GOAL_IO_VS_ASYNCIO}
+
+
 def test_a_failing_runtime_is_reported_not_raised(tmp_path: Path) -> None:
     broken = tmp_path / "timers.py"
     broken.write_text("def block_on(root):\n    raise RuntimeError('not today')\n", encoding="utf-8")
