@@ -177,4 +177,8 @@ MUTANTS = [
                 '            raise PolledAfterCompletion("WriteAll polled after it returned Ready")\n',
            replace='',
            note="a WriteAll polled after Ready answers Ready again"),
+    mutant("turn_counts_sockets", STAGE, hint="reactor", file=FILE,
+           find="            woken += len(wakers)\n",
+           replace="            woken += 1 if wakers else 0\n",
+           note="turn returns the number of ready sockets, not of wakers woken (b11)"),
 ]

@@ -356,11 +356,15 @@ def test_the_two_directions_of_a_socket_are_separate(closing: list[Any]) -> None
     both_r, both_w = SpyWaker("reader"), SpyWaker("writer")  # readable and writable at once
     reactor.register(mine, stage.WRITABLE, both_w)
     reactor.register(mine, stage.READABLE, both_r)
-    turn(reactor, LIMIT)
+    woken = turn(reactor, LIMIT)
     expect(both_r.wake_count == 1 and both_w.wake_count == 1, "reactor",
            f"A socket both readable and writable, registered for WRITABLE then READABLE: one "
            f"reactor.turn() woke the READABLE waker {both_r.wake_count} time(s) and the "
            f"WRITABLE one {both_w.wake_count} (expected 1 and 1).")
+    expect(woken == 2, "reactor",
+           f"A socket both readable and writable, with a waker for each direction: one "
+           f"reactor.turn() woke both but returned {woken!r} instead of 2 (the number of "
+           "wakers it woke, not of ready sockets).")
 
 
 def test_one_turn_wakes_every_ready_socket(closing: list[Any]) -> None:
