@@ -45,6 +45,9 @@ Guarantees:
 - Readiness is a hint: after a wake the syscall may still raise BlockingIOError; the
   future registers again and returns Pending, never fails.
 - End of stream: `read` returns b"" when the peer closed its side, every time after that.
+- One direction each: a read and a write_all may wait on one stream at once; a future
+  that returns Ready (or is dropped) withdraws only its own direction's interest.
+- Polled after Ready: every I/O future raises PolledAfterCompletion (like Connect).
 - Partial writes: `send` may take only part of the data; `write_all` continues from where
   it stopped, in order, until every byte is sent.
 - Drop: a dropped I/O future withdraws its interest; so does one that returns Ready;

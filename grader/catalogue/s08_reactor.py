@@ -209,6 +209,36 @@ STAGE = Stage(
             slide="Waking a blocked select: the self-pipe",
         ),
         Hint(
+            id="poll_after_ready",
+            title="Polled after it finished",
+            symptom="An accept, read or write future that had returned Ready was polled again "
+                    "and did not raise PolledAfterCompletion.",
+            why="A finished future has given its output away; a poll after that is a bug in "
+                "whoever polls, and the future says so instead of trying the syscall again "
+                "(a second read would take bytes meant for the next read).",
+            check="Does each I/O future remember that it finished, and check that first in "
+                  "poll?",
+            pointer="The first lines of the `poll` the message names (`Connect.poll`, given, "
+                    "shows the pattern).",
+            rust="`Future::poll` after `Ready` may panic; `FusedFuture` makes it explicit.",
+            slide="Try, register, Pending",
+        ),
+        Hint(
+            id="self_pipe",
+            title="A second wake from another thread does not reach select",
+            symptom="The first wake() from another thread interrupted a turn; a later one did "
+                    "not make the self-pipe readable again.",
+            why="The self-pipe skips writing while a byte is still in it (an optimisation): it "
+                "needs to know when its bytes were read. Reading them some other way leaves it "
+                "believing a byte is pending, so every later wake writes nothing.",
+            check="When a turn finds the self-pipe's key ready, what does it call to empty it?",
+            pointer="`Reactor.turn`, the branch for the self-pipe's key, and `SelfPipe` "
+                    "(given): `wake` and `drain`.",
+            rust="mio's `Waker` on a pipe: the poll side drains it with the waker's own reset, "
+                 "so the next `wake` writes again.",
+            slide="Waking a blocked select: the self-pipe",
+        ),
+        Hint(
             id="lock_held",
             title="select waits with the executor's lock held",
             symptom="The executor held its `_lock` while it waited in select; another "

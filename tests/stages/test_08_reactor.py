@@ -26,7 +26,7 @@ from kit import HintedFailure, ManualTask, SpyWaker, expect, fail, load_stage
 from kit.failures import raised
 from kit.sockets import SpySelector, drain, fill, socket_pair
 from kit.watchdog import watchdog
-from stdtask import Context, Future, Pending, Poll, Ready, TodoError
+from stdtask import Context, Future, Pending, Poll, PolledAfterCompletion, Ready, TodoError
 
 stage = load_stage("08_reactor", "reactor")
 
@@ -356,11 +356,37 @@ def test_the_two_directions_of_a_socket_are_separate(closing: list[Any]) -> None
     both_r, both_w = SpyWaker("reader"), SpyWaker("writer")  # readable and writable at once
     reactor.register(mine, stage.WRITABLE, both_w)
     reactor.register(mine, stage.READABLE, both_r)
-    turn(reactor, LIMIT)
+    woken = turn(reactor, LIMIT)
     expect(both_r.wake_count == 1 and both_w.wake_count == 1, "reactor",
            f"A socket both readable and writable, registered for WRITABLE then READABLE: one "
            f"reactor.turn() woke the READABLE waker {both_r.wake_count} time(s) and the "
            f"WRITABLE one {both_w.wake_count} (expected 1 and 1).")
+    expect(woken == 2, "reactor",
+           f"A socket both readable and writable, with a waker for each direction: one "
+           f"reactor.turn() woke both but returned {woken!r} instead of 2 (the number of "
+           "wakers it woke, not of ready sockets).")
+
+
+def test_one_turn_wakes_every_ready_socket(closing: list[Any]) -> None:
+    reactor, _ = new_reactor(closing)
+    wakers = []
+    for i in range(2):
+        mine, peer = socket_pair()
+        closing += [mine, peer]
+        mine.setblocking(False)
+        wakers.append(SpyWaker(f"reader {i}"))
+        reactor.register(mine, stage.READABLE, wakers[-1])
+        peer.sendall(b"x")  # both sockets readable before the turn
+    woken = turn(reactor, LIMIT)
+    counts = [w.wake_count for w in wakers]
+    expect(counts == [1, 1], "reactor",
+           f"Two sockets, each registered READABLE, were both readable before one "
+           f"reactor.turn(): it woke their wakers {counts[0]} and {counts[1]} time(s) "
+           "(expected 1 and 1). select returns every ready key: each one's waker is woken in "
+           "the same turn.")
+    expect(woken == 2, "reactor",
+           f"One reactor.turn() woke two wakers but returned {woken!r} instead of 2 (the "
+           "number of wakers it woke).")
 
 
 @pytest.mark.hint("stale_waker")
@@ -466,6 +492,15 @@ def test_a_wake_interrupts_turn_once(closing: list[Any]) -> None:
            "After a wake() interrupted one turn, the next select still reported the "
            "self-pipe ready: its byte was never read (SelfPipe.drain()), so every select from "
            "now on returns at once and the executor's park spins.")
+    thread = threading.Thread(target=reactor.wake)
+    thread.start()
+    thread.join()
+    turn(reactor, 0)
+    expect(spy.ready[-1] == 1, "self_pipe",
+           "A first wake() from another thread interrupted a turn; a second wake() after that "
+           "turn did not make the next select report the self-pipe ready, so a select "
+           "blocked then would never return. The drain in `Reactor.turn` must leave the "
+           "self-pipe ready for the next wake (the given SelfPipe keeps state for that).")
 
 
 # --- the I/O futures, polled by hand --------------------------------------------------------
@@ -497,6 +532,31 @@ def test_pending_registers_interest_then_readiness_wakes(kind: str, closing: lis
     ready_value(case, task, "after the reactor woke it")
     expect(len(reactor) == 0, "deregister",
            f"{case.what} finished, yet len(reactor) was {len(reactor)} afterwards.")
+
+
+@pytest.mark.hint("poll_after_ready")
+@pytest.mark.parametrize("kind", KINDS)
+def test_poll_after_ready_raises(kind: str, closing: list[Any]) -> None:
+    reactor, _ = new_reactor(closing)
+    case = CASES[kind](reactor, closing)
+    case.make_ready()
+    if kind == "accept":
+        wait_readable(case.sock)
+    task = task_for(case)
+    ready_value(case, task, "on a socket that was already ready")
+    case.make_ready()  # ready again: a future that forgot it finished would answer again
+    if kind == "accept":
+        wait_readable(case.sock)
+    try:
+        result = task.poll()
+    except PolledAfterCompletion:
+        return
+    except Exception as error:
+        fail("poll_after_ready", f"{case.what} returned Ready, and a poll after that raised "
+                                 f"{raised(error)} instead of PolledAfterCompletion.")
+    fail("poll_after_ready", f"{case.what} returned Ready, and a poll after that answered "
+                             f"{result!r} instead of raising PolledAfterCompletion: a finished "
+                             "future has given its output away.")
 
 
 @pytest.mark.hint("readiness_not_guarantee")
@@ -666,6 +726,46 @@ def test_ready_after_another_wake_withdraws_interest(kind: str, closing: list[An
 
 
 @pytest.mark.hint("deregister")
+@pytest.mark.parametrize("finishing", ("read", "write"))
+def test_ready_withdraws_only_its_own_direction(finishing: str, closing: list[Any]) -> None:
+    reactor, _ = new_reactor(closing)
+    reads = ReadCase(reactor, closing)
+    stream = reads.stream  # one stream, a reader and a writer waiting on it at once
+    writes = ManualTask(stream.write_all(b"payload"), what="stream.write_all(b'payload')",
+                        lost_waker_hint="lost_wake", stale_waker_hint="stale_waker")
+    reader = task_for(reads)
+    fill(reads.mine)  # the send buffer is full: the write waits too
+    poll(reader, "io_future", "stream.read(100) on a socket with nothing to read")
+    poll(writes, "io_future", "stream.write_all(b'payload') on a full send buffer")
+    expect(len(reactor) == 2, "reactor",
+           f"A read and a write_all both Pending on one stream: len(reactor) was "
+           f"{len(reactor)} instead of 2 (one interest per direction).")
+    first, other = (reader, writes) if finishing == "read" else (writes, reader)
+    names = {"read": "stream.read(100)", "write": "stream.write_all(b'payload')"}
+    done, waiting = names[finishing], names["write" if finishing == "read" else "read"]
+    if finishing == "read":
+        reads.make_ready()
+    else:
+        drain(reads.peer)
+    result = poll(first, "io_future", f"{done}, its socket ready")
+    expect(isinstance(result, Ready), "io_future",
+           f"{done} answered {result!r} on a ready socket instead of Ready.")
+    expect(len(reactor) == 1, "deregister",
+           f"A read and a write_all waited on one stream; {done} returned Ready, and then "
+           f"len(reactor) was {len(reactor)} instead of 1: finishing withdrew the interest of "
+           f"the other direction too, so {waiting}, still Pending, is never woken. A future "
+           "withdraws only its own direction.")
+    if finishing == "read":
+        drain(reads.peer)
+    else:
+        reads.make_ready()
+    turn(reactor, LIMIT)
+    expect(other.is_woken, "deregister",
+           f"A read and a write_all waited on one stream; {done} returned Ready, then the "
+           f"socket became ready for {waiting}, and reactor.turn() did not wake it.")
+
+
+@pytest.mark.hint("deregister")
 @pytest.mark.parametrize("kind", ("listener", "stream"))
 def test_close_deregisters_before_closing(kind: str, closing: list[Any]) -> None:
     reactor, spy = new_reactor(closing)
@@ -822,6 +922,34 @@ def test_a_wake_from_another_thread_interrupts_select(closing: list[Any]) -> Non
     expect(got == "done", "unpark", f"block_on returned {got!r} instead of 'done'.")
 
 
+@pytest.mark.hint("lock_held")
+def test_an_error_in_select_comes_out_of_block_on(closing: list[Any]) -> None:
+    mine, peer = socket_pair()
+    closing += [mine, peer]
+    boom = OSError(9, "select failed (raised by the test's selector)")
+
+    def failing(spy: SpySelector, timeout: float | None) -> None:
+        raise boom
+
+    executor, _ = executor_with(closing, failing)
+
+    async def root() -> bytes:
+        return await stage.TcpStream(mine).read(100)
+
+    try:
+        run(executor, root(), "lock_held", "a read, with a selector whose select raises")
+    except HintedFailure:
+        raise
+    except Exception as error:
+        if error is boom:
+            return
+        fail("lock_held", f"The selector's select raised OSError({boom}); block_on raised "
+                          f"{raised(error)} instead of that very OSError. `_block` must hold "
+                          "`_lock` again when it returns, also when the turn raised.")
+    fail("lock_held", f"The selector's select raised OSError({boom}), and block_on returned "
+                      "instead of raising it.")
+
+
 @pytest.mark.hint("deregister")
 def test_dropped_read_lets_deadlock_be_seen(closing: list[Any]) -> None:
     mine, peer = socket_pair()
@@ -925,3 +1053,43 @@ def test_echo_server_with_many_concurrent_clients() -> None:
         expect(len(executor.reactor) == 0, "deregister",
                f"Every client and connection finished, yet len(reactor) was "
                f"{len(executor.reactor)}.")
+
+
+
+@pytest.mark.hint("capstone")
+def test_serve_handles_a_second_client_while_the_first_is_idle() -> None:
+    async def exchange(stream: Any, message: bytes) -> bytes:
+        await stream.write_all(message)
+        received = b""
+        while len(received) < len(message):
+            data = await stream.read(65536)
+            if not data:
+                break
+            received += data
+        stream.shutdown_write()
+        await stream.read(10)
+        stream.close()
+        return received
+
+    async def root() -> tuple[bytes, bytes, int]:
+        listener = stage.TcpListener.bind(("127.0.0.1", 0))
+        try:
+            server = stage.spawn(stage.serve(listener, 2))
+            idle = await stage.TcpStream.connect(listener.local_addr())  # connected first
+            second = stage.spawn(exchange(await stage.TcpStream.connect(listener.local_addr()),
+                                          b"second"))
+            got_second = await second  # client 0 sends only after client 1 got its echo
+            got_first = await exchange(idle, b"first")
+            return got_first, got_second, await server
+        finally:
+            listener.close()
+
+    with stage.Executor() as executor:
+        first, second, echoed = run(
+            executor, root(), "capstone",
+            "serve(listener, 2): client 0 connects and stays idle until client 1 got its echo")
+    expect((first, second) == (b"first", b"second"), "capstone",
+           f"Client 0 connected and stayed idle; client 1 then sent b'second' and read back "
+           f"{second!r}; then client 0 sent b'first' and read back {first!r}.")
+    expect(echoed == len(b"firstsecond"), "capstone",
+           f"serve(listener, 2) returned {echoed!r} instead of {len(b'firstsecond')}.")
