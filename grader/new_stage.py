@@ -50,6 +50,7 @@ TOUCHES = (
     "grader/pristine.json",
     "grader/catalogue/workshop.py",
     "slides/screens/",
+    "pyproject.toml",
 )
 
 
