@@ -4,7 +4,8 @@ Like tokio's paused clock (`tokio::time::pause`) and trio's `MockClock(autojump_
 tests with timers run instantly and exactly. It implements stage 07's `Clock` protocol:
 
 - `paused = True`: virtual time; an idle executor jumps it instead of waiting.
-- `now()`: the current time, in seconds.
+- `now()`: the current time, in seconds; `reads` counts the calls (did a poll look at
+  this clock at all?).
 - `auto_advance(seconds)`: the idle executor jumps to its next deadline. It records the jump,
   so a test can check what the executor waited for (`parks`), and refuses a negative one.
 
@@ -24,10 +25,12 @@ class VirtualClock:
 
     def __init__(self, start: float = 0.0, *, park_hint: str = "park_timeout") -> None:
         self._now = start
+        self.reads = 0  # calls of now()
         self.parks: list[float] = []  # every jump of the idle executor, in order
         self.park_hint = park_hint
 
     def now(self) -> float:
+        self.reads += 1
         return self._now
 
     def auto_advance(self, seconds: float) -> None:

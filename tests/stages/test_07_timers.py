@@ -106,18 +106,6 @@ class Probe(Future[Any]):
         return self.inner.poll(cx)
 
 
-class CountingClock(VirtualClock):
-    """A VirtualClock that counts its reads: did a poll look at this clock at all?"""
-
-    def __init__(self, start: float = 0.0) -> None:
-        super().__init__(start)
-        self.reads = 0
-
-    def now(self) -> float:
-        self.reads += 1
-        return super().now()
-
-
 def yield_now(name: str) -> ScriptedFuture[None]:
     """Pending once, waking itself (tokio's `yield_now`): the task stays runnable."""
     return ScriptedFuture(pending=1, self_wake=True, name=name)
@@ -154,7 +142,7 @@ class CatchElapsed(Future[str]):
 def test_sleep_is_never_ready_early() -> None:
     deadline = 2.0
     just_before = math.nextafter(deadline, -math.inf)  # the largest float below 2
-    clock = CountingClock()
+    clock = VirtualClock()
     driver = stage.TimerDriver(clock)
     sleep = stage.Sleep(driver, deadline)
     spy = SpyWaker("the Sleep's waker")
