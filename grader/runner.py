@@ -528,9 +528,15 @@ def _stop(child: subprocess.Popen[bytes], run: ChildRun, name: str, why: str, fa
     if os.name != "nt":
         try:
             child.send_signal(signal.SIGUSR1)
-            deadline = time.monotonic() + 2
-            while time.monotonic() < deadline and "File" not in _read(dump):
-                time.sleep(0.02)
+            # Wait until the dump is written *and* no longer growing: it holds every thread's
+            # stack, and the first "File" line may be another thread's (seen on a loaded run).
+            deadline, seen = time.monotonic() + 2, ""
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+                text = _read(dump)
+                if "File" in text and text == seen:
+                    break
+                seen = text
         except OSError:
             pass
     child.kill()
