@@ -95,9 +95,12 @@ def channel_fd(request: RunRequest) -> int:
     return request.fd
 
 
-def main() -> int:
-    warm(light="--light" in sys.argv[1:])
-    request = read_request()
+def run(request: RunRequest) -> int:
+    """Serve one request in this (warm) interpreter: pytest.main with the grader's plugin.
+
+    A grading run leaves through the plugin's `os._exit` after its `end` record; a collect run
+    returns pytest's exit code. Shared by this entry point and a fork server's runner.
+    """
     import pytest
 
     from grader.child_plugin import CollectPlugin, GradePlugin
@@ -107,6 +110,11 @@ def main() -> int:
     args = pytest_args(request)
     sys.argv = [sys.argv[0], *args]
     return int(pytest.main(args, plugins=[plugin]))
+
+
+def main() -> int:
+    warm(light="--light" in sys.argv[1:])
+    return run(read_request())
 
 
 if __name__ == "__main__":

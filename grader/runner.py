@@ -34,13 +34,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import protocol
+from grader import forkserver, protocol
+from grader.forkserver import ForkedChild
 from grader.model import Stage
 from grader.paths import REPO_ROOT, target_path
 from grader.protocol import AT_EXIT as AFTER_TESTS
@@ -260,15 +261,18 @@ class ChildRun:
     stopped_location: dict[str, Any] | None = None
 
 
-def _child_env() -> dict[str, str]:
+def child_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a grading child: this process's (or `base`), made reproducible."""
     env = {
-        **os.environ,
+        **(os.environ if base is None else base),
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
         "NO_COLOR": "1",
         "PYTHONIOENCODING": "utf-8",
     }
     env.pop("PYTEST_ADDOPTS", None)
+    for name in [name for name in env if name.startswith("GRADE_")]:
+        env.pop(name)  # the grader's own settings are the parent's business, not the attendee's
     for name in [name for name in env if name.startswith("PYTEST_XDIST_")]:
         env.pop(name)  # graded from the project's suite on xdist: the child is no xdist worker
     return env
@@ -279,7 +283,7 @@ def _child_env() -> dict[str, str]:
 _PREIMPORTED = ("stdtask/*.py", "tests/kit/*.py", "tests/conftest.py", "grader/*.py", "grader/catalogue/*.py")
 
 
-def _preimported_state() -> tuple[tuple[str, int, int], ...]:
+def preimported_state() -> tuple[tuple[str, int, int], ...]:
     found = []
     for pattern in _PREIMPORTED:
         for path in sorted(REPO_ROOT.glob(pattern)):
@@ -291,22 +295,41 @@ def _preimported_state() -> tuple[tuple[str, int, int], ...]:
     return tuple(found)
 
 
+ChildProcess = subprocess.Popen[bytes] | ForkedChild  # started here, or forked by a fork server
+
+
 class Spare:
     """A child process (`python -m grader.child`) that serves exactly one run.
 
     Started ahead of time, it imports pytest, hypothesis, the kit and the grader's plugin,
     then waits for its request on standard input; the channel's write end is inherited at
     start (only by this child), its key is sent with the request. Its output goes to a file
-    (a print flood can't fill our memory).
+    (a print flood can't fill our memory). Where a current fork server runs (`grader.forkserver`,
+    Linux), the child is forked from it instead, already warm, under the same rules.
     """
 
     def __init__(self, light: bool = False) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="grade-")
         self.output = Path(self.folder.name) / "output.txt"
         self.faults = Path(self.folder.name) / "faults.txt"
-        self.state = _preimported_state()
+        self.state = preimported_state()
         self.read_fd, write_fd = os.pipe()
         self.channel: dict[str, int] = {}
+        self.process: ChildProcess
+        self.output.touch()
+        try:
+            forked = (forkserver.connect(self.state, child_env(), write_fd, self.output)
+                      if forkserver.enabled() else None)
+        except BaseException:
+            os.close(self.read_fd)
+            os.close(write_fd)
+            self.folder.cleanup()
+            raise
+        if forked is not None:  # a warm fork server runs it (and started warm: `light` is moot)
+            self.process, self.channel["fd"] = forked, write_fd
+            os.close(write_fd)  # the child holds its own copy until the request is sent
+            self.read_open = True
+            return
         options: dict[str, Any] = {}
         if sys.platform == "win32":  # (mypy reads this test: the Windows-only names below)
             import msvcrt
@@ -325,7 +348,7 @@ class Spare:
                 command = [sys.executable, "-m", "grader.child", *(["--light"] if light else [])]
                 self.process = subprocess.Popen(command, cwd=REPO_ROOT,
                                                 stdout=sink, stderr=subprocess.STDOUT,
-                                                stdin=subprocess.PIPE, env=_child_env(), **options)
+                                                stdin=subprocess.PIPE, env=child_env(), **options)
         except BaseException:
             os.close(self.read_fd)
             self.folder.cleanup()
@@ -336,7 +359,7 @@ class Spare:
 
     def usable(self) -> bool:
         """Still waiting, and started with the grader's and the kit's current files."""
-        return self.process.poll() is None and _preimported_state() == self.state
+        return self.process.poll() is None and preimported_state() == self.state
 
     def serve(self, request: RunRequest, key: bytes, test_timeout: float) -> ChildRun:
         """Send the request, then supervise the run; the channel's records and the exit code."""
@@ -496,7 +519,7 @@ class _Channel:
         self.stream.close()
 
 
-def _supervise(child: subprocess.Popen[bytes], channel: _Channel, run: ChildRun, request: bytes,
+def _supervise(child: ChildProcess, channel: _Channel, run: ChildRun, request: bytes,
                faults: Path, silence: float, backstop: float) -> None:
     """Hand the child its request, then wait for it, stopping it if it falls silent or overruns."""
     started = time.monotonic()
@@ -522,7 +545,7 @@ def _supervise(child: subprocess.Popen[bytes], channel: _Channel, run: ChildRun,
             return _stop(child, run, name or "(starting the tests)", "backstop", faults)
 
 
-def _stop(child: subprocess.Popen[bytes], run: ChildRun, name: str, why: str, faults: Path) -> None:
+def _stop(child: ChildProcess, run: ChildRun, name: str, why: str, faults: Path) -> None:
     """Stop a stuck child; on POSIX, first ask faulthandler for every stack (it needs no GIL)."""
     dump = Path(str(faults) + ".dump")
     if os.name != "nt":

@@ -10,6 +10,9 @@
   skipped, with the reason shown, unless `--exhaustive` is given; `.ci/run` runs them once
   after the README's command. Mark a check exhaustive only if a cheaper test of the default run
   already covers what it proves once; the mark trades repetition, not coverage.
+- **Fork server.** Gradings in this suite are forked from the repository's warm fork server
+  (`grader.forkserver`, Linux) like an attendee's; the whole-suite run stops it at its end and
+  gives the servers it starts a one-minute idle limit.
 - **Heavy tests first.** Tests marked `heavy` (many seconds each, e.g. a whole `grade verify`)
   are scheduled before the others, so no worker starts one when the rest are nearly done.
 """
@@ -35,6 +38,26 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
     if (whole_suite and config.option.numprocesses is None and not config.option.collectonly
             and not config.option.usepdb):
         config.option.numprocesses = (os.cpu_count() or 1) + 1
+
+
+def _whole_suite_controller(config: pytest.Config) -> bool:
+    """The process that runs the whole suite (not an xdist worker, not a run of chosen tests)."""
+    return (not hasattr(config, "workerinput")
+            and config.args_source == pytest.Config.ArgsSource.TESTPATHS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _whole_suite_controller(config):
+        # Fork servers started by this run (the repository's, and those of the copies tests
+        # make) end a minute after their last use, not after a workshop's twenty.
+        os.environ["GRADE_FORKSERVER_IDLE"] = "60"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _whole_suite_controller(config):
+        from grader import forkserver
+
+        forkserver.shutdown()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -57,3 +57,23 @@ def make_target(root: Path, stage_id: str, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (folder / name).write_text(text, encoding="utf-8")
     return root / "target"
+
+
+FORKSERVER_HERE = sys.platform.startswith("linux")
+
+
+@pytest.fixture(params=["own child", "fork server"])
+def child_start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way a grading child can start: by the grader itself (every OS), or forked from a
+    warm fork server (grader.forkserver, Linux). A test that takes it runs once per way."""
+    from grader.forkserver import serving
+    from grader.runner import child_env
+
+    if request.param == "fork server":
+        if not FORKSERVER_HERE:
+            pytest.skip("the fork server runs on Linux only")
+        monkeypatch.setenv("GRADE_FORKSERVER", "1")
+        assert serving(child_env()), "no fork server registered within 30 s"
+    else:
+        monkeypatch.setenv("GRADE_FORKSERVER", "0")
+    return str(request.param)

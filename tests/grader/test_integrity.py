@@ -24,6 +24,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 STAGE = find_stage("00_setup")
 assert STAGE is not None
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX file kinds, signals or pipes")
+# Every case, both ways a child starts (by the grader, or forked from the fork server).
+pytestmark = pytest.mark.usefixtures("child_start")
 
 
 def grade_fixture(tmp_path: Path, name: str, timeout: float = 10.0) -> StageResult:

@@ -1,5 +1,8 @@
 """Ctrl-C during a run or during watch: a calm message, exit 130, no child left behind.
 
+The run's child is started by grade itself, or forked by the fork server (grader.forkserver):
+either way the attendee's process is gone once grade has exited.
+
 POSIX only: the test sends SIGINT to the whole process group, as a terminal does.
 """
 
@@ -17,7 +20,9 @@ from pathlib import Path
 import pytest
 
 from conftest import make_target
+from grader.forkserver import serving
 from grader.paths import REPO_ROOT
+from grader.runner import child_env
 from tests_support import GOOD_SETUP
 
 pytestmark = [
@@ -28,10 +33,12 @@ pytestmark = [
 HANGING = GOOD_SETUP.replace('    return "Hello, Future!"', "    while True:\n        pass")
 
 
-def interrupt(args: list[str], tmp_path: Path, ready: Callable[[int, str], bool]) -> tuple[int, str]:
+def interrupt(args: list[str], tmp_path: Path, ready: Callable[[int, str], bool],
+              **settings: str) -> tuple[int, str]:
     """Start `grade`, wait until `ready(pid, output so far)`, then Ctrl-C its process group."""
     # PYTHONFAULTHANDLER: if grade ever fails to exit, SIGABRT makes it print where it is stuck.
-    env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json"), "PYTHONFAULTHANDLER": "1"}
+    env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json"), "PYTHONFAULTHANDLER": "1",
+           **settings}
     log = tmp_path / "output.txt"
     with open(log, "w", encoding="utf-8") as sink:
         child = subprocess.Popen([sys.executable, "-m", "grader.cli", *args], cwd=REPO_ROOT, env=env,
@@ -57,18 +64,64 @@ def _as_from_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def has_child_process(pid: int, output: str) -> bool:
-    """The child pytest is running (so grade is inside its run, past all imports)."""
-    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    return bool(found.stdout.strip())
+def running_pid(marker: Path) -> int | None:
+    """The pid the attendee's code wrote once it was running, if it has."""
+    try:
+        return int(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
-def test_ctrl_c_during_a_run(tmp_path: Path) -> None:
-    target = make_target(tmp_path, "00_setup", {"setup.py": HANGING})
-    code, output = interrupt(["0", "--target", str(target), "--timeout", "60"], tmp_path,
-                             has_child_process)
+def parent_of(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("PPid:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no parent in /proc/{pid}/status")
+
+
+def gone(pid: int) -> bool:
+    """The process has exited (a zombie has: only its exit status waits for a parent to read)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except (OSError, IndexError):
+            pass
+        time.sleep(0.05)  # polling a condition, not timing anything
+    return False
+
+
+@pytest.mark.parametrize("forkserver", ["0", "1"], ids=["own child", "fork server"])
+def test_ctrl_c_during_a_run(tmp_path: Path, forkserver: str) -> None:
+    if forkserver == "1" and not sys.platform.startswith("linux"):
+        pytest.skip("the fork server runs on Linux only")
+    marker = tmp_path / "running.txt"
+    says_pid = f"    open({str(marker)!r}, 'w').write(str(__import__('os').getpid()))\n"
+    loops = HANGING.replace("    while True:", says_pid + "    while True:")
+    target = make_target(tmp_path, "00_setup", {"setup.py": loops})
+    args = ["0", "--target", str(target), "--timeout", "60", "--no-cache"]
+    if forkserver == "1":  # a server that is warm and current, so this run is forked from it
+        assert serving(child_env({**os.environ, "PYTHONFAULTHANDLER": "1"}))
+    parents: list[tuple[int, int]] = []
+
+    def running(grade: int, output: str) -> bool:
+        pid = running_pid(marker)
+        if pid is not None and sys.platform.startswith("linux"):
+            parents.append((grade, parent_of(pid)))
+        return pid is not None
+
+    code, output = interrupt(args, tmp_path, running, GRADE_FORKSERVER=forkserver)
+    for grade, parent in parents[-1:]:
+        assert (parent == grade) == (forkserver == "0"), "the run was not started the way this test asks"
     assert code == 130, output
     assert "Interrupted" in output and "Traceback" not in output
+    pid = running_pid(marker)
+    assert pid is not None and gone(pid), "the process running the attendee's code was left behind"
 
 
 def test_ctrl_c_during_watch(tmp_path: Path) -> None:

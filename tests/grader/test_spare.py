@@ -41,7 +41,7 @@ def no_spare() -> object:
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("light", [False, True])
 def test_a_warm_spare_serves_one_run_with_nothing_in_argv_or_env(tmp_path: Path, light: bool,
-                                                                  no_spare: object) -> None:
+                                                                  no_spare: object, child_start: str) -> None:
     target = make_target(tmp_path, "00_setup", {"setup.py": CHECKS_ITS_PROCESS})
     runner.prestart(light=light)
     spare = runner._spare
@@ -56,11 +56,12 @@ def test_a_warm_spare_serves_one_run_with_nothing_in_argv_or_env(tmp_path: Path,
 
 def test_a_spare_started_before_the_kit_changed_is_not_used(monkeypatch: pytest.MonkeyPatch,
                                                             no_spare: object) -> None:
+    monkeypatch.setenv("GRADE_FORKSERVER", "0")  # the fork server's own check: test_forkserver.py
     runner.prestart()
     spare = runner._spare
     assert spare is not None and spare.usable()
     state = spare.state
-    monkeypatch.setattr(runner, "_preimported_state", lambda: (*state, ("tests/kit/new.py", 1, 1)))
+    monkeypatch.setattr(runner, "preimported_state", lambda: (*state, ("tests/kit/new.py", 1, 1)))
     assert not spare.usable()
     taken = runner._take_spare()
     try:
@@ -70,7 +71,7 @@ def test_a_spare_started_before_the_kit_changed_is_not_used(monkeypatch: pytest.
 
 
 @pytest.mark.timeout(120)
-def test_watch_keeps_one_spare_waiting_and_none_after(tmp_path: Path) -> None:
+def test_watch_keeps_one_spare_waiting_and_none_after(tmp_path: Path, child_start: str) -> None:
     target = make_target(tmp_path, "00_setup", {"setup.py": GOOD_SETUP})
     with runner.spares_kept_warm():
         assert runner._spare is not None

@@ -1,0 +1,111 @@
+"""The fork server (grader.forkserver) serves only current, authenticated clients, and leaves
+nothing behind: not when it is idle, not when the `grade` that asked for a run is killed.
+
+What a forked run must keep (one run per process, nothing in argv or the environment, the
+verdicts of exits, crashes and hangs) is tested both ways in test_spare.py, test_integrity.py
+and test_interrupt.py (the `child_start` fixture).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_interrupt import HANGING, gone, running_pid
+
+from conftest import make_target
+from grader import forkserver, runner
+from grader.paths import REPO_ROOT
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the fork server runs on Linux only")
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """A current server, registered; its registration."""
+    monkeypatch.setenv("GRADE_FORKSERVER", "1")
+    assert forkserver.serving(runner.child_env())
+    info: dict[str, object] = json.loads(forkserver.registration().read_text(encoding="utf-8"))
+    return info
+
+
+def test_a_current_server_forks_the_child(server: dict[str, object]) -> None:
+    spare = runner._take_spare()
+    try:
+        assert isinstance(spare.process, forkserver.ForkedChild)
+    finally:
+        spare.discard()
+
+
+def test_a_server_started_with_other_files_is_not_used(server: dict[str, object],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    state = runner.preimported_state()
+    monkeypatch.setattr(runner, "preimported_state", lambda: (*state, ("tests/kit/new.py", 1, 1)))
+    launched: list[object] = []
+    monkeypatch.setattr(forkserver, "launch", launched.append)
+    spare = runner._take_spare()
+    try:
+        assert not isinstance(spare.process, forkserver.ForkedChild)  # a child of its own
+        assert launched, "a current server should have been asked for, for the next run"
+    finally:
+        spare.discard()
+
+
+def test_a_client_without_the_secret_gets_no_run(server: dict[str, object], tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    output = tmp_path / "output.txt"
+    output.touch()
+    try:
+        child = forkserver.ForkedChild(str(server["address"]), "00" * 32, write_end, output,
+                                       runner.child_env())
+        child.stdin.write(b'{"mode": "collect"}\n')
+        assert child.pid is None and child.wait(timeout=10) == forkserver.LOST
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+def test_an_idle_server_exits_and_leaves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    env = runner.child_env()
+    forkserver.shutdown()
+    subprocess.run([sys.executable, "-m", "grader.forkserver", "1"], cwd=REPO_ROOT, env=env, check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    info = None
+    while info is None and time.monotonic() < deadline:
+        try:
+            info = json.loads(forkserver.registration().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            time.sleep(0.05)  # polling for the registration, not timing anything
+    assert info is not None, "the server never registered"
+    assert gone(int(info["pid"])), "the idle server did not exit"
+    assert not Path(info["address"]).exists() and not Path(info["address"]).parent.exists()
+    assert not forkserver.registration().exists()
+
+
+def test_killing_grade_mid_run_stops_the_forked_child(server: dict[str, object], tmp_path: Path) -> None:
+    marker = tmp_path / "running.txt"
+    says_pid = f"    open({str(marker)!r}, 'w').write(str(__import__('os').getpid()))\n"
+    target = make_target(tmp_path, "00_setup", {"setup.py": HANGING.replace(
+        "    while True:", says_pid + "    while True:")})
+    env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json"), "GRADE_FORKSERVER": "1"}
+    grade = subprocess.Popen([sys.executable, "-m", "grader.cli", "0", "--target", str(target),
+                              "--timeout", "60", "--no-cache"], cwd=REPO_ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while running_pid(marker) is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling for the marker, not timing anything
+        pid = running_pid(marker)
+        assert pid is not None, "the attendee's code never ran"
+    finally:
+        grade.send_signal(signal.SIGKILL)  # no handler runs: only the supervisor can clean up
+        grade.wait()
+    assert gone(pid), "the forked child outlived the grade that asked for it"
