@@ -269,6 +269,7 @@ def child_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE": "1",
         "NO_COLOR": "1",
         "PYTHONIOENCODING": "utf-8",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # only the plugins grader.child names
     }
     env.pop("PYTEST_ADDOPTS", None)
     for name in [name for name in env if name.startswith("GRADE_")]:

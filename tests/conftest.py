@@ -22,9 +22,28 @@ pytest_plugins = ("grader.child_plugin", "own_suite")
 _profile_loaded = False
 
 
+def _import_hypothesis_unrewritten() -> None:
+    """Import hypothesis without pytest's assert rewriting (optimisation, the own suite's).
+
+    pytest rewrites the asserts of every module of an installed plugin's package, and hypothesis
+    is one. A library's own asserts need no rewriting, and where no bytecode is cached
+    (PYTHONDONTWRITEBYTECODE) it cost about a second of CPU in every xdist worker. (A grading
+    child runs with --assert=plain: there is no hook to step around.)
+    """
+    hooks = [finder for finder in sys.meta_path if type(finder).__name__ == "AssertionRewritingHook"]
+    for hook in hooks:
+        sys.meta_path.remove(hook)
+    try:
+        import hypothesis.stateful
+        import hypothesis.strategies  # noqa: F401
+    finally:
+        sys.meta_path[0:0] = hooks
+
+
 def load_grading_profile() -> None:
     """Same verdict every run: derandomized (seed from the test itself), no example database."""
     global _profile_loaded
+    _import_hypothesis_unrewritten()
     from hypothesis import HealthCheck, Phase, settings
 
     settings.register_profile(
