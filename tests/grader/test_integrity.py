@@ -24,8 +24,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 STAGE = find_stage("00_setup")
 assert STAGE is not None
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX file kinds, signals or pipes")
-# Every case, both ways a child starts (by the grader, or forked from the fork server).
-pytestmark = pytest.mark.usefixtures("child_start")
+# A case about the child's process (its exit, crash, threads, channel, argv and environment)
+# runs both ways a child starts: by the grader, or forked from the fork server.
+both_ways = pytest.mark.usefixtures("child_start")
 
 
 def grade_fixture(tmp_path: Path, name: str, timeout: float = 10.0) -> StageResult:
@@ -46,6 +47,7 @@ def line_of(fixture: str, text: str) -> int:
 
 
 # --- 1. a pass means every expected test passed -------------------------------------------------
+@both_ways
 def test_exit_0_in_a_test_fails_that_test_with_its_line(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "exit0_in_last_test")
     assert result.status == "failed"
@@ -74,14 +76,12 @@ def test_a_test_skipped_by_the_attendees_code_is_a_failure(tmp_path: Path) -> No
     failure = first(result)
     assert result.status == "failed" and failure.name == "test_greeting"
     assert failure.hint == "untrusted" and "skipped" in failure.message
-
-
+@both_ways
 def test_result_lines_written_by_the_attendee_are_detected(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "forge_result_lines")
     assert result.status == "failed" and first(result).hint == "untrusted"
     assert "not written by the grader" in first(result).message
-
-
+@both_ways
 def test_the_channel_is_not_in_argv_or_the_environment(tmp_path: Path) -> None:
     source = GOOD_SETUP + (
         "\nimport os, sys\n"
@@ -115,6 +115,7 @@ def test_linking_the_solution_is_flagged(tmp_path: Path) -> None:
 
 
 # --- 4. a thread left running ----------------------------------------------------------------------
+@both_ways
 @pytest.mark.timeout(60)
 def test_a_thread_left_running_is_named_with_where_it_started(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "thread_left_running")
@@ -125,6 +126,7 @@ def test_a_thread_left_running_is_named_with_where_it_started(tmp_path: Path) ->
 
 
 # --- 5. exits outside a test are the attendee's, with the line --------------------------------------
+@both_ways
 def test_exit_at_import_is_a_failure_with_the_line(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "exit0_at_import")
     failure = first(result)
@@ -133,6 +135,7 @@ def test_exit_at_import_is_a_failure_with_the_line(tmp_path: Path) -> None:
     assert failure.location["line"] == line_of("exit0_at_import", "os._exit(0)")
 
 
+@both_ways
 @posix_only
 def test_an_abort_in_an_exit_handler_names_its_line(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "abort_at_exit")
@@ -143,14 +146,14 @@ def test_an_abort_in_an_exit_handler_names_its_line(tmp_path: Path) -> None:
     assert failure.location["line"] == line_of("abort_at_exit", "os.abort()")
 
 
+@both_ways
 @posix_only
 def test_closing_the_results_channel_fails_the_test_that_did_it(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "closes_the_channel")
     failure = first(result)
     assert result.status == "failed" and failure.hint == "crash"
     assert failure.name == "test_greeting" and "without reporting a result" in failure.message
-
-
+@both_ways
 def test_the_cli_exits_1_with_json_for_an_exit_at_import(grade, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     source = (FIXTURES / "exit0_at_import.py").read_text(encoding="utf-8")
     target = make_target(tmp_path, "00_setup", {"setup.py": source})
@@ -161,6 +164,7 @@ def test_the_cli_exits_1_with_json_for_an_exit_at_import(grade, tmp_path: Path) 
 
 
 # --- 6. a failure with no failing test is impossible, and never cached --------------------------------
+@both_ways
 def test_exit_1_in_a_later_test_is_a_failure_not_an_internal_error(grade, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     source = (FIXTURES / "exit1_in_last_test.py").read_text(encoding="utf-8")
     target = make_target(tmp_path, "00_setup", {"setup.py": source})
@@ -170,6 +174,7 @@ def test_exit_1_in_a_later_test_is_a_failure_not_an_internal_error(grade, tmp_pa
 
 
 # --- 7. a loop in C that holds the interpreter lock ------------------------------------------------------
+@both_ways
 @posix_only
 @pytest.mark.timeout(90)
 def test_a_c_loop_holding_the_gil_is_stopped_by_the_parent_naming_the_test(tmp_path: Path) -> None:
@@ -181,6 +186,7 @@ def test_a_c_loop_holding_the_gil_is_stopped_by_the_parent_naming_the_test(tmp_p
 
 
 # --- 8. odd inputs get a clear message -----------------------------------------------------------------
+@both_ways
 def test_keyboard_interrupt_in_the_code_is_a_failure_with_its_line(tmp_path: Path) -> None:
     result = grade_fixture(tmp_path, "keyboard_interrupt")
     failure = first(result)
@@ -215,6 +221,7 @@ def test_a_dangling_link_is_shown_as_the_attendee_named_it(tmp_path: Path) -> No
     assert failure.location["file"].endswith("target/00_setup/setup.py")
 
 
+@both_ways
 @posix_only
 def test_a_segfault_under_a_non_ascii_path_keeps_the_line(tmp_path: Path) -> None:
     folder = tmp_path / "Übung café ñ"

@@ -16,28 +16,13 @@ from pathlib import Path
 import pytest
 
 from grader.paths import REPO_ROOT
+from tests_support import copy_repository
 
 needs_solutions = pytest.mark.skipif(
     not (REPO_ROOT / "solutions").is_dir() or not (REPO_ROOT / "tests" / "mutants").is_dir(),
     reason="solutions/ and tests/mutants/ are not in this copy (a student copy): nothing to verify",
 )
 pytestmark = [needs_solutions, pytest.mark.heavy]  # each runs `grade verify`: many seconds
-
-COPIED = ("stdtask", "grader", "tests", "exercises", "solutions", "slides", "pyproject.toml")
-
-
-def copy_repository(into: Path) -> Path:
-    root = into / "repo"
-    root.mkdir()
-    for name in COPIED:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name,
-                            ignore=shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc"))
-        else:
-            shutil.copy2(source, root / name)
-    return root
-
 
 def run_verify(root: Path, *args: str, timeout: float = 600) -> tuple[int, str]:
     env = {**os.environ, "PYTHONPATH": str(root), "GRADE_PROGRESS": str(root / ".grade" / "p.json"),
