@@ -16,7 +16,7 @@ Three processes, one per role:
 
 - **server** (`python -m grader.forkserver`, detached, one per checkout, Python and version
   of the grader's files): warms up, listens on a Unix socket in a private (0700) directory,
-  then registers itself in `.grade/forkserver.json` (address, secret, identity). For each
+  then registers itself in `.grade/forkserver-<identity>.json` (address, secret, identity). For each
   connection it forks a supervisor and goes back to `accept`. It exits after `IDLE_SECONDS`
   unused, as soon as its files changed (`identity`) or its registration no longer names it.
 - **supervisor** (one per run): checks that the client knows the secret, receives the run
@@ -63,12 +63,14 @@ REPLY_SECONDS = 10.0  # a supervisor that has not answered by then is given up o
 LOST = -9  # -SIGKILL: the exit status reported when the supervisor vanished mid-run
 
 
-def registration() -> Path:
-    return REPO_ROOT / ".grade" / "forkserver.json"
+def registration(identity: str) -> Path:
+    """Where the server of one identity registers: one per environment a `grade` runs in (a
+    test's PYTHONUTF8=0 must not evict the server every other run uses)."""
+    return REPO_ROOT / ".grade" / f"forkserver-{identity[:16]}.json"
 
 
-def _starting_marker() -> Path:
-    return REPO_ROOT / ".grade" / "forkserver.starting"
+def _starting_marker(identity: str) -> Path:
+    return REPO_ROOT / ".grade" / f"forkserver-{identity[:16]}.starting"
 
 
 def enabled() -> bool:
@@ -79,9 +81,16 @@ def enabled() -> bool:
     return sys.platform.startswith("linux")
 
 
+# What an interpreter reads from its environment at start, so a forked child has the server's:
+# PYTHON* (hash seed, UTF-8 mode, paths...) and the locale (the default encoding of open()).
+_AT_START = ("LANG", "LC_ALL", "LC_CTYPE")
+
+
 def identity(state: object, env: dict[str, str]) -> str:
-    """What a server's warm imports depend on: Python, checkout, the files it imported, PYTHON*."""
-    interpreter = {name: value for name, value in sorted(env.items()) if name.startswith("PYTHON")}
+    """What a server's warm state depends on: Python, checkout, the files it imported, and the
+    environment an interpreter reads at start."""
+    interpreter = {name: value for name, value in sorted(env.items())
+                   if name.startswith("PYTHON") or name in _AT_START}
     text = repr((sys.executable, sys.version, str(REPO_ROOT), state, interpreter))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -229,22 +238,23 @@ class ForkedChild:
 
 def connect(state: object, env: dict[str, str], channel_fd: int, output: Path) -> ForkedChild | None:
     """A child of the registered server if it is current, else None (and a server is started)."""
+    wanted = identity(state, env)
     try:
-        info = json.loads(registration().read_text(encoding="utf-8"))
-        if info["identity"] == identity(state, env):
+        info = json.loads(registration(wanted).read_text(encoding="utf-8"))
+        if info["identity"] == wanted:
             return ForkedChild(info["address"], info["secret"], channel_fd, output, env)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    launch(env)
+    launch(wanted, env)
     return None
 
 
 _launched: list[subprocess.Popen[bytes]] = []
 
 
-def launch(env: dict[str, str]) -> None:
+def launch(wanted: str, env: dict[str, str]) -> None:
     """Start a server in the background, unless another `grade` is starting one right now."""
-    marker = _starting_marker()
+    marker = _starting_marker(wanted)
     try:
         idle = float(os.environ.get("GRADE_FORKSERVER_IDLE", IDLE_SECONDS))
     except ValueError:
@@ -274,27 +284,28 @@ def serving(env: dict[str, str], timeout: float = 30.0) -> bool:
     """
     from grader.runner import preimported_state
 
+    wanted = identity(preimported_state(), env)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            info = json.loads(registration().read_text(encoding="utf-8"))
-            if info["identity"] == identity(preimported_state(), env):
+            if json.loads(registration(wanted).read_text(encoding="utf-8"))["identity"] == wanted:
                 return True
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        launch(env)
+        launch(wanted, env)
         time.sleep(0.05)  # polling for a registration file, not timing anything
     return False
 
 
 def shutdown() -> None:
-    """Stop the registered server (the project's suite does, when it ends)."""
-    try:
-        info = json.loads(registration().read_text(encoding="utf-8"))
-        registration().unlink()
-        os.kill(int(info["pid"]), signal.SIGTERM)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    """Stop every server registered for this checkout (the project's suite does, when it ends)."""
+    for path in (REPO_ROOT / ".grade").glob("forkserver-*.json"):
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+            path.unlink()
+            os.kill(int(info["pid"]), signal.SIGTERM)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -307,6 +318,7 @@ def serve(idle: float = IDLE_SECONDS) -> None:
 
     warm(light=False)
     state = preimported_state()
+    own = identity(state, child_env())
     folder = tempfile.mkdtemp(prefix="grade-forkserver-")  # 0700: only this user connects
     address = os.path.join(folder, "socket")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -317,20 +329,19 @@ def serve(idle: float = IDLE_SECONDS) -> None:
         listener.settimeout(TICK_SECONDS)
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # supervisors are reaped by the kernel
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # `shutdown`: clean up, then leave
-        info = {"pid": os.getpid(), "address": address, "secret": secret,
-                "identity": identity(state, child_env())}
-        if not write_atomically(registration(), json.dumps(info)):
+        info = {"pid": os.getpid(), "address": address, "secret": secret, "identity": own}
+        if not write_atomically(registration(own), json.dumps(info)):
             return
-        _starting_marker().unlink(missing_ok=True)
-        _accept_until_idle(listener, secret, state, idle)
+        _starting_marker(own).unlink(missing_ok=True)
+        _accept_until_idle(listener, secret, state, own, idle)
     finally:
         listener.close()
         try:
-            if json.loads(registration().read_text(encoding="utf-8")).get("pid") == os.getpid():
-                registration().unlink()
-        except (OSError, ValueError, AttributeError):
+            if _still_registered(own):
+                registration(own).unlink()
+        except OSError:
             pass
-        _starting_marker().unlink(missing_ok=True)
+        _starting_marker(own).unlink(missing_ok=True)
         for path in (address, folder):
             try:
                 os.unlink(path) if path == address else os.rmdir(path)
@@ -338,7 +349,7 @@ def serve(idle: float = IDLE_SECONDS) -> None:
                 pass
 
 
-def _accept_until_idle(listener: socket.socket, secret: str, state: object, idle: float) -> None:
+def _accept_until_idle(listener: socket.socket, secret: str, state: object, own: str, idle: float) -> None:
     from grader.runner import preimported_state
 
     last_used = time.monotonic()
@@ -346,7 +357,7 @@ def _accept_until_idle(listener: socket.socket, secret: str, state: object, idle
         try:
             connection, _ = listener.accept()
         except TimeoutError:
-            if time.monotonic() - last_used > idle or not _still_registered():
+            if time.monotonic() - last_used > idle or not _still_registered(own):
                 return
             if preimported_state() != state:
                 return  # the grader's or the kit's files changed: this server's imports are old
@@ -365,9 +376,9 @@ def _accept_until_idle(listener: socket.socket, secret: str, state: object, idle
         connection.close()
 
 
-def _still_registered() -> bool:
+def _still_registered(own: str) -> bool:
     try:
-        return json.loads(registration().read_text(encoding="utf-8")).get("pid") == os.getpid()
+        return json.loads(registration(own).read_text(encoding="utf-8")).get("pid") == os.getpid()
     except (OSError, ValueError, AttributeError):
         return False
 

@@ -32,8 +32,10 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 def server(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     """A current server, registered; its registration."""
     monkeypatch.setenv("GRADE_FORKSERVER", "1")
-    assert forkserver.serving(runner.child_env())
-    info: dict[str, object] = json.loads(forkserver.registration().read_text(encoding="utf-8"))
+    env = runner.child_env()
+    assert forkserver.serving(env)
+    path = forkserver.registration(forkserver.identity(runner.preimported_state(), env))
+    info: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
     return info
 
 
@@ -50,7 +52,7 @@ def test_a_server_started_with_other_files_is_not_used(server: dict[str, object]
     state = runner.preimported_state()
     monkeypatch.setattr(runner, "preimported_state", lambda: (*state, ("tests/kit/new.py", 1, 1)))
     launched: list[object] = []
-    monkeypatch.setattr(forkserver, "launch", launched.append)
+    monkeypatch.setattr(forkserver, "launch", lambda wanted, env: launched.append(wanted))
     spare = runner._take_spare()
     try:
         assert not isinstance(spare.process, forkserver.ForkedChild)  # a child of its own
@@ -76,21 +78,19 @@ def test_a_client_without_the_secret_gets_no_run(server: dict[str, object], tmp_
 def test_an_idle_server_exits_and_leaves_nothing(tmp_path: Path) -> None:
     # In a copy of the repository: its server is its own (other tests use this checkout's).
     root = copy_repository(tmp_path)
-    registration = root / ".grade" / "forkserver.json"
     env = {**runner.child_env(), "PYTHONPATH": str(root)}
     subprocess.run([sys.executable, "-m", "grader.forkserver", "1"], cwd=root, env=env, check=True,
                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
-    info = None
-    while info is None and time.monotonic() < deadline:
-        try:
-            info = json.loads(registration.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            time.sleep(0.05)  # polling for the registration, not timing anything
-    assert info is not None, "the server never registered"
+    registered: list[Path] = []
+    while not registered and time.monotonic() < deadline:
+        registered = list((root / ".grade").glob("forkserver-*.json"))
+        time.sleep(0.05)  # polling for the registration, not timing anything
+    assert registered, "the server never registered"
+    info = json.loads(registered[0].read_text(encoding="utf-8"))
     assert gone(int(info["pid"])), "the idle server did not exit"
     assert not Path(info["address"]).exists() and not Path(info["address"]).parent.exists()
-    assert not registration.exists()
+    assert not list((root / ".grade").glob("forkserver-*")), "its registration was left behind"
 
 
 def test_killing_grade_mid_run_stops_the_forked_child(server: dict[str, object], tmp_path: Path) -> None:
