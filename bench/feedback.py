@@ -3,9 +3,12 @@
 Every figure is a median over `--rounds` runs (default 5), with its min–max, measured on this
 machine as it is (the first line says how busy it was):
 
-    grade N             save -> verdict of a one-shot `grade N --no-cache` for one stage (00-07),
+    grade N             save -> verdict of a one-shot `grade N --no-cache` for one stage (00-08),
                         the reference solution as the attendee's file: the whole command, a
-                        fresh process each round, its child run included, nothing cached
+                        fresh process each round, its child run included, nothing cached; on
+                        Linux with the fork server warm (as after the day's first `grade`)
+    grade N, own child  the same with GRADE_FORKSERVER=0: each run starts its own child, as on
+                        Windows and macOS (where there is no fork server)
     grade watch N       save -> verdict in a running `grade watch N`: a line is appended to the
                         stage's file (after a pause, as an attendee edits), and the time until
                         the new verdict is printed is measured
@@ -89,7 +92,8 @@ def model_time(stage_id: str, env: dict[str, str], folder: Path) -> float:
     except ImportError:
         options = [test_file, "-q", "--target", "solutions", "-p", "no:cacheprovider"]
     command = [sys.executable, "-m", "pytest", *options, "-p", "bench.model_time"]
-    timed(command, {**env, "BENCH_MODEL_TIME": str(out)})
+    # The child's environment: only the plugins it names (grader.runner.child_env).
+    timed(command, {**env, "BENCH_MODEL_TIME": str(out), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
     try:
         return float(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -140,6 +144,14 @@ def row(label: str, figures: tuple[float, float, float], goal: float, model: flo
     return (f"{label:<26} {median:6.2f} s  ({low:.2f}–{high:.2f}){extra}   goal ≤ {goal:g} s   {status}")
 
 
+def _warm_fork_server(env: dict[str, str]) -> bool:
+    """Where grade uses a fork server (Linux), have one warm for `env` before timing."""
+    from grader import forkserver
+    from grader.runner import child_env
+
+    return forkserver.enabled() and forkserver.serving(child_env(env))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.feedback", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -159,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
               f"{', '.join(f'{x:.1f}' for x in os.getloadavg()) if hasattr(os, 'getloadavg') else '?'}"
               f"; median of {args.rounds} rounds (min–max)")
+        forked = _warm_fork_server(env)
+        print("fork server: " + ("warm (its runs are forked)" if forked else "not used on this platform"))
         failed = False
         models: dict[str, float] = {}
         for stage in STAGES:
@@ -174,6 +188,12 @@ def main(argv: list[str] | None = None) -> int:
                            models[stage.id])
                 failed |= "MISSED" in line
                 print(line, flush=True)
+        if "grade" in args.only and forked:
+            own_child = {**env, "GRADE_FORKSERVER": "0"}
+            for stage in STAGES:
+                figures = median_of(args.rounds, grade_command(str(stage.number), "solutions"), own_child)
+                line = row(f"grade {stage.number}, own child", figures, GOAL_VERDICT, models[stage.id])
+                print(line + "   (Windows, macOS)", flush=True)  # a platform's figure: not this run's verdict
         if "watch" in args.only:
             for stage in STAGES:
                 times = watch_latencies(stage.number, stage.id, stage.files[0], args.rounds, args.pause,
