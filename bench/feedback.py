@@ -43,6 +43,11 @@ GOAL_VERDICT = 0.5
 GOAL_LOOP = 3.0
 GOAL_BLOCKED = 5.0
 GOAL_SUITE = 90.0
+GOAL_STAGES = range(0, 8)  # the goal's stages (00-07); 08, the reactor, came later: shown, not held to it
+
+
+def _beyond(number: int) -> str:
+    return "" if number in GOAL_STAGES else "   (beyond the goal's 00-07)"
 
 # Edits of solutions/01_future/future.py: the first `def poll(` gets a first line that never ends.
 SPIN = "        while True:\n            pass\n"
@@ -186,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
                 figures = median_of(args.rounds, grade_command(str(stage.number), "solutions"), env)
                 line = row(f"grade {stage.number}, stage {stage.number:02d}", figures, GOAL_VERDICT,
                            models[stage.id])
-                failed |= "MISSED" in line
-                print(line, flush=True)
+                failed |= "MISSED" in line and stage.number in GOAL_STAGES
+                print(line + _beyond(stage.number), flush=True)
         if "grade" in args.only and forked:
             own_child = {**env, "GRADE_FORKSERVER": "0"}
             for stage in STAGES:
@@ -200,8 +205,8 @@ def main(argv: list[str] | None = None) -> int:
                                         env, folder)
                 figures = statistics.median(times), min(times), max(times)
                 line = row(f"grade watch {stage.number}, save", figures, GOAL_VERDICT, models[stage.id])
-                failed |= "MISSED" in line
-                print(line, flush=True)
+                failed |= "MISSED" in line and stage.number in GOAL_STAGES
+                print(line + _beyond(stage.number), flush=True)
         for name, label, first_line, goal in (("loop", "endless loop named", SPIN, GOAL_LOOP),
                                                ("blocked", "blocked test named", BLOCK, GOAL_BLOCKED)):
             if name not in args.only:
