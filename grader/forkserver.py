@@ -59,6 +59,7 @@ from grader.protocol import RunRequest
 
 IDLE_SECONDS = 20 * 60.0  # unused this long, the server exits (a workshop's edit-and-grade pause)
 TICK_SECONDS = 1.0  # how often an idle server checks its registration and its files
+HANDSHAKE_SECONDS = 2.0  # connecting and the server's first word: it answers in milliseconds
 REPLY_SECONDS = 10.0  # a supervisor that has not answered by then is given up on
 LOST = -9  # -SIGKILL: the exit status reported when the supervisor vanished mid-run
 
@@ -173,9 +174,9 @@ class ForkedChild:
         self.link = _Link(socket.socket(socket.AF_UNIX, socket.SOCK_STREAM))
         self.fds: tuple[int, ...] = ()
         try:
-            self.link.sock.settimeout(REPLY_SECONDS)
+            self.link.sock.settimeout(HANDSHAKE_SECONDS)  # a stopped server: a child of our own
             self.link.sock.connect(address)
-            challenge = self.link.receive(REPLY_SECONDS)
+            challenge = self.link.receive(HANDSHAKE_SECONDS)
             self.link.send({"mac": _mac(secret, str(challenge.get("nonce", "")))})
             self.fds = (os.dup(channel_fd), os.open(output, os.O_WRONLY | os.O_APPEND))
         except (OSError, EOFError, ValueError) as error:

@@ -78,11 +78,11 @@ def run_stage(
     expected = expected_tests(stage)
     spare = _take_spare()
     try:
-        key = secrets.token_bytes(32)
-        request = RunRequest(RUN, stage.id, stage.test_file, target, test_timeout, first_failure,
-                             key=key.hex(), faults=str(spare.faults),
-                             fd=spare.channel.get("fd"), handle=spare.channel.get("handle"))
-        run = spare.serve(request, key, test_timeout)
+        run = _serve(spare, stage, target, first_failure, test_timeout)
+        if spare.never_started():  # a fork server that went away before it forked: nothing ran
+            spare.discard()
+            spare = Spare(light=True, fork=False)
+            run = _serve(spare, stage, target, first_failure, test_timeout)
         fault = _fault_location(spare.faults, target)
         if run.stopped is not None and run.stopped_location is None:
             run.stopped_location = _fault_location(Path(str(spare.faults) + ".dump"), target)
@@ -94,6 +94,15 @@ def run_stage(
             prestart(light=False)  # the next run's child warms up while the attendee reads and edits
     result.seconds = round(time.monotonic() - started, 3)
     return result
+
+
+def _serve(spare: Spare, stage: Stage, target: str, first_failure: bool, test_timeout: float) -> ChildRun:
+    """One run of the stage's tests in `spare`, with a fresh channel key."""
+    key = secrets.token_bytes(32)
+    request = RunRequest(RUN, stage.id, stage.test_file, target, test_timeout, first_failure,
+                         key=key.hex(), faults=str(spare.faults),
+                         fd=spare.channel.get("fd"), handle=spare.channel.get("handle"))
+    return spare.serve(request, key, test_timeout)
 
 
 # --- which tests the stage has ---------------------------------------------------------------
@@ -313,7 +322,7 @@ class Spare:
     Linux), the child is forked from it instead, already warm, under the same rules.
     """
 
-    def __init__(self, light: bool = False) -> None:
+    def __init__(self, light: bool = False, fork: bool = True) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="grade-")
         self.output = Path(self.folder.name) / "output.txt"
         self.faults = Path(self.folder.name) / "faults.txt"
@@ -324,7 +333,7 @@ class Spare:
         self.output.touch()
         try:
             forked = (forkserver.connect(self.state, child_env(), write_fd, self.output)
-                      if forkserver.enabled() else None)
+                      if fork and forkserver.enabled() else None)
         except BaseException:
             os.close(self.read_fd)
             os.close(write_fd)
@@ -361,6 +370,10 @@ class Spare:
         finally:
             os.close(write_fd)
         self.read_open = True
+
+    def never_started(self) -> bool:
+        """Forked by a fork server that answered no pid: the attendee's code never ran."""
+        return isinstance(self.process, ForkedChild) and self.process.pid is None
 
     def usable(self) -> bool:
         """Still waiting, and started with the grader's and the kit's current files."""

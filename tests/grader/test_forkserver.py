@@ -21,8 +21,9 @@ from test_interrupt import HANGING, gone, running_pid
 
 from conftest import make_target
 from grader import forkserver, runner
+from grader.catalogue import find_stage
 from grader.paths import REPO_ROOT
-from tests_support import copy_repository
+from tests_support import GOOD_SETUP, copy_repository
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the fork server runs on Linux only")
@@ -112,3 +113,29 @@ def test_killing_grade_mid_run_stops_the_forked_child(server: dict[str, object],
         grade.send_signal(signal.SIGKILL)  # no handler runs: only the supervisor can clean up
         grade.wait()
     assert gone(pid), "the forked child outlived the grade that asked for it"
+
+
+def test_a_server_that_goes_away_before_forking_costs_a_child_of_our_own(
+        server: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing of the attendee's ran: not their crash, their run is simply started again."""
+    def lost(self: forkserver.ForkedChild, line: bytes) -> None:
+        self.returncode = forkserver.LOST  # as when the supervisor is gone before it answers
+
+    monkeypatch.setattr(forkserver.ForkedChild, "start", lost)
+    target = make_target(tmp_path, "00_setup", {"setup.py": GOOD_SETUP})
+    stage = find_stage("00_setup")
+    assert stage is not None
+    result = runner.run_stage(stage, str(target))
+    assert result.status == "passed", result.first_failure
+
+
+def test_a_stopped_server_is_given_up_on_after_the_handshake(server: dict[str, object]) -> None:
+    os.kill(int(str(server["pid"])), signal.SIGSTOP)
+    try:
+        spare = runner._take_spare()  # within HANDSHAKE_SECONDS, a child of its own
+        try:
+            assert not isinstance(spare.process, forkserver.ForkedChild)
+        finally:
+            spare.discard()
+    finally:
+        os.kill(int(str(server["pid"])), signal.SIGCONT)
