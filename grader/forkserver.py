@@ -327,8 +327,10 @@ def serve(idle: float = IDLE_SECONDS) -> None:
     from grader.child import warm
     from grader.runner import child_env, preimported_state, write_atomically
 
-    warm(light=False)
+    # The files' state before the imports: a file changed while they run (a `git pull`) must
+    # make this server out of date, not current with its old code.
     state = preimported_state()
+    warm(light=False)
     own = identity(state, child_env())
     folder = tempfile.mkdtemp(prefix="grade-forkserver-")  # 0700: only this user connects
     address = os.path.join(folder, "socket")

@@ -1,0 +1,56 @@
+"""The fork server against hostile or unlucky timing: what a review found (grader.forkserver).
+
+- A grader file changed while a server imports (a `git pull` during its warm-up) must leave
+  that server out of date, never registered as current with its old code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from test_interrupt import gone
+
+from grader import runner
+from tests_support import copy_repository
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="the fork server runs on Linux only")
+
+CURRENT_IS_REGISTERED = (
+    "from grader import forkserver; from grader.runner import child_env, preimported_state; "
+    "print(forkserver.registration(forkserver.identity(preimported_state(), child_env())).exists())")
+
+
+def test_a_file_changed_during_warm_up_leaves_the_server_out_of_date(tmp_path: Path) -> None:
+    root = copy_repository(tmp_path)
+    child = root / "grader" / "child.py"
+    # The edit lands after stdtask was imported, before the server registers.
+    edit = ("    gc.freeze()\n"
+            "    with open(REPO_ROOT / 'stdtask' / '__init__.py', 'a') as stream:\n"
+            "        stream.write('\\nEDITED_DURING_WARM_UP = 1\\n')\n")
+    text = child.read_text(encoding="utf-8")
+    assert text.count("    gc.freeze()\n") == 1
+    child.write_text(text.replace("    gc.freeze()\n", edit), encoding="utf-8")
+    env = {**runner.child_env(), "PYTHONPATH": str(root)}
+    subprocess.run([sys.executable, "-m", "grader.forkserver", "30"], cwd=root, env=env, check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    registered: list[Path] = []
+    while not registered and time.monotonic() < deadline:
+        registered = list((root / ".grade").glob("forkserver-*.json"))
+        time.sleep(0.05)  # polling for the registration, not timing anything
+    assert registered, "the server never registered"
+    pid = int(json.loads(registered[0].read_text(encoding="utf-8"))["pid"])
+    try:
+        current = subprocess.run([sys.executable, "-c", CURRENT_IS_REGISTERED], cwd=root, env=env,
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        assert current == "False", "a server with the old stdtask is registered as current"
+        assert gone(pid), "the out-of-date server did not leave"
+    finally:
+        for path in (root / ".grade").glob("forkserver-*.json"):
+            path.unlink(missing_ok=True)  # it leaves at its next tick
