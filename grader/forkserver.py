@@ -167,6 +167,7 @@ class ForkedChild:
     def __init__(self, address: str, secret: str, channel_fd: int, output: Path,
                  env: dict[str, str]) -> None:
         self.pid: int | None = None
+        self.supervisor: int | None = None
         self.returncode: int | None = None
         self.env = env
         self.stdin = _RequestSender(self)
@@ -186,7 +187,8 @@ class ForkedChild:
         """Send the request with the two descriptors; learn the runner's pid."""
         try:
             self.link.send({"request": line.decode("ascii"), "env": self.env}, self.fds)
-            self.pid = int(self.link.receive(REPLY_SECONDS)["pid"])
+            started = self.link.receive(REPLY_SECONDS)
+            self.pid, self.supervisor = int(started["pid"]), int(started["supervisor"])
         except (OSError, EOFError, ValueError, KeyError, TypeError):
             self.returncode = LOST  # the supervisor is gone: nothing ran, or it cannot be watched
         finally:
@@ -228,6 +230,16 @@ class ForkedChild:
             self.returncode = LOST  # never started: closing the connection ends its supervisor
             self._close()
         self.send_signal(signal.SIGKILL)
+        if self.returncode is None and self._read_exit(REPLY_SECONDS) is None:
+            # The supervisor does not report the killed runner (the attendee's code stopped
+            # it: SIGSTOP to its parent): end it too, rather than wait forever.
+            if self.supervisor is not None:
+                try:
+                    os.kill(self.supervisor, signal.SIGKILL)
+                except OSError:
+                    pass
+            self.returncode = LOST
+            self._close()
 
     def _close(self) -> None:
         for fd in self.fds:
@@ -415,7 +427,7 @@ def _supervise(link: _Link, secret: str) -> None:
         _run(link.sock, request, output, dict(message["env"]))
     os.close(channel)
     os.close(output)
-    link.send({"pid": pid})
+    link.send({"pid": pid, "supervisor": os.getpid()})
     # The client's end closing (Ctrl-C, a crash) means nobody will read this run: stop it.
     threading.Thread(target=_kill_when_closed, args=(link.sock, pid), daemon=True).start()
     _, status = os.waitpid(pid, 0)

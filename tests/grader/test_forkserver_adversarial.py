@@ -2,11 +2,14 @@
 
 - A grader file changed while a server imports (a `git pull` during its warm-up) must leave
   that server out of date, never registered as current with its old code.
+- Attendee code that stops its own parent (the run's supervisor, with SIGSTOP) must not make
+  `grade` wait forever for an exit status the supervisor will never send; nothing is left.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -15,11 +18,16 @@ from pathlib import Path
 import pytest
 from test_interrupt import gone
 
-from grader import runner
+from conftest import make_target
+from grader import forkserver, runner
+from grader.catalogue import find_stage
+from grader.runner import run_stage
 from tests_support import copy_repository
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the fork server runs on Linux only")
+
+STAGE = find_stage("00_setup")
 
 CURRENT_IS_REGISTERED = (
     "from grader import forkserver; from grader.runner import child_env, preimported_state; "
@@ -54,3 +62,36 @@ def test_a_file_changed_during_warm_up_leaves_the_server_out_of_date(tmp_path: P
     finally:
         for path in (root / ".grade").glob("forkserver-*.json"):
             path.unlink(missing_ok=True)  # it leaves at its next tick
+
+
+STOPS_ITS_PARENT = """\
+import os, signal
+
+from stdtask import Poll, Ready
+
+
+def greeting() -> str:
+    open({marker!r}, "w").write(str(os.getppid()))
+    os.kill(os.getppid(), signal.SIGSTOP)
+    sum(range(10**15))  # silent: holds the interpreter lock
+    return "Hello, Future!"
+
+
+def first_poll() -> Poll[str]:
+    return Ready(greeting())
+"""
+
+
+def test_a_stopped_supervisor_does_not_hang_grade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADE_FORKSERVER", "1")
+    assert forkserver.serving(runner.child_env())
+    marker = tmp_path / "supervisor.txt"
+    target = make_target(tmp_path, "00_setup", {"setup.py": STOPS_ITS_PARENT.format(marker=str(marker))})
+    started = time.monotonic()
+    result = run_stage(STAGE, str(target), test_timeout=3)
+    assert time.monotonic() - started < 60
+    assert result.status == "failed"
+    supervisor = int(marker.read_text(encoding="utf-8"))
+    assert supervisor != os.getpid()
+    assert gone(supervisor), "the stopped supervisor was left behind"
+
