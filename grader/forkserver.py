@@ -459,6 +459,10 @@ def _run(connection: socket.socket, request: RunRequest, output: int, env: dict[
         os.close(output)
         os.environ.clear()
         os.environ.update(env)
+        # What the server read from its own environment and kept: the client's, as a child of
+        # its own would have (TZ for time.localtime, TMPDIR for tempfile).
+        time.tzset()
+        tempfile.tempdir = None
         from grader.child import run
 
         code = run(request)

@@ -4,6 +4,7 @@
   that server out of date, never registered as current with its old code.
 - Attendee code that stops its own parent (the run's supervisor, with SIGSTOP) must not make
   `grade` wait forever for an exit status the supervisor will never send; nothing is left.
+- A forked run has its own `grade`'s TZ and TMPDIR, not the server's (not in its identity).
 """
 
 from __future__ import annotations
@@ -95,3 +96,33 @@ def test_a_stopped_supervisor_does_not_hang_grade(tmp_path: Path, monkeypatch: p
     assert supervisor != os.getpid()
     assert gone(supervisor), "the stopped supervisor was left behind"
 
+
+SAYS_ITS_ENVIRONMENT = """\
+import tempfile, time
+
+from stdtask import Poll, Ready
+
+
+def greeting() -> str:
+    open({marker!r}, "w").write(repr((time.tzname[0], tempfile.gettempdir())))
+    return "Hello, Future!"
+
+
+def first_poll() -> Poll[str]:
+    return Ready(greeting())
+"""
+
+
+def test_a_forked_run_has_the_time_zone_and_temporary_folder_of_its_grade(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # TZ and TMPDIR are not part of a server's identity: one server serves both environments,
+    # so its runner must not keep what the server read from its own at start.
+    monkeypatch.setenv("GRADE_FORKSERVER", "1")
+    assert forkserver.serving(runner.child_env())
+    monkeypatch.setenv("TZ", "ADV-5")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    assert forkserver.serving(runner.child_env(), timeout=0.5), "TZ or TMPDIR became part of the identity"
+    marker = tmp_path / "environment.txt"
+    target = make_target(tmp_path, "00_setup", {"setup.py": SAYS_ITS_ENVIRONMENT.format(marker=str(marker))})
+    assert run_stage(STAGE, str(target)).status == "passed"
+    assert marker.read_text(encoding="utf-8") == repr(("ADV", str(tmp_path)))
