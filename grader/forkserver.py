@@ -450,6 +450,9 @@ def _run(connection: socket.socket, request: RunRequest, output: int, env: dict[
     """The runner: the state of a spare child at its request, then the run. Never returns."""
     code = 70  # EX_SOFTWARE: the grader's own failure, shown with its output
     try:
+        # A process group of its own, as an own child is in its grade's: the attendee's
+        # `os.kill(0, ...)` must not reach the server and every other run it serves.
+        os.setpgid(0, 0)
         connection.close()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)

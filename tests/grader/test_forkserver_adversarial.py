@@ -5,6 +5,8 @@
 - Attendee code that stops its own parent (the run's supervisor, with SIGSTOP) must not make
   `grade` wait forever for an exit status the supervisor will never send; nothing is left.
 - A forked run has its own `grade`'s TZ and TMPDIR, not the server's (not in its identity).
+- Attendee code that signals its process group (`os.kill(0, SIGKILL)`) must not kill the server
+  and with it every run it serves at the time (another `grade`'s correct code: "crash").
 """
 
 from __future__ import annotations
@@ -126,3 +128,36 @@ def test_a_forked_run_has_the_time_zone_and_temporary_folder_of_its_grade(
     target = make_target(tmp_path, "00_setup", {"setup.py": SAYS_ITS_ENVIRONMENT.format(marker=str(marker))})
     assert run_stage(STAGE, str(target)).status == "passed"
     assert marker.read_text(encoding="utf-8") == repr(("ADV", str(tmp_path)))
+
+
+KILLS_ITS_GROUP = """\
+import os, signal
+
+from stdtask import Poll, Ready
+
+
+def greeting() -> str:
+    os.kill(0, signal.SIGKILL)
+    return "Hello, Future!"
+
+
+def first_poll() -> Poll[str]:
+    return Ready(greeting())
+"""
+
+
+def test_killing_its_process_group_does_not_reach_the_server(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRADE_FORKSERVER", "1")
+    monkeypatch.setenv("PYTHON_ADVERSARIAL_GROUP", "1")  # a server of its own (PYTHON*: identity)
+    env = runner.child_env()
+    assert forkserver.serving(env)
+    path = forkserver.registration(forkserver.identity(runner.preimported_state(), env))
+    pid = int(json.loads(path.read_text(encoding="utf-8"))["pid"])
+    try:
+        target = make_target(tmp_path, "00_setup", {"setup.py": KILLS_ITS_GROUP})
+        assert run_stage(STAGE, str(target)).first_failure.hint == "crash"  # type: ignore[union-attr]
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        assert state != "Z", "the run killed the server, and every run it served"
+    finally:
+        path.unlink(missing_ok=True)  # the server leaves at its next tick
