@@ -168,6 +168,7 @@ class ForkedChild:
     def __init__(self, address: str, secret: str, channel_fd: int, output: Path,
                  env: dict[str, str]) -> None:
         self.pid: int | None = None
+        self.supervisor: int | None = None
         self.returncode: int | None = None
         self.env = env
         self.stdin = _RequestSender(self)
@@ -187,7 +188,8 @@ class ForkedChild:
         """Send the request with the two descriptors; learn the runner's pid."""
         try:
             self.link.send({"request": line.decode("ascii"), "env": self.env}, self.fds)
-            self.pid = int(self.link.receive(REPLY_SECONDS)["pid"])
+            started = self.link.receive(REPLY_SECONDS)
+            self.pid, self.supervisor = int(started["pid"]), int(started["supervisor"])
         except (OSError, EOFError, ValueError, KeyError, TypeError):
             self.returncode = LOST  # the supervisor is gone: nothing ran, or it cannot be watched
         finally:
@@ -229,6 +231,16 @@ class ForkedChild:
             self.returncode = LOST  # never started: closing the connection ends its supervisor
             self._close()
         self.send_signal(signal.SIGKILL)
+        if self.returncode is None and self._read_exit(REPLY_SECONDS) is None:
+            # The supervisor does not report the killed runner (the attendee's code stopped
+            # it: SIGSTOP to its parent): end it too, rather than wait forever.
+            if self.supervisor is not None:
+                try:
+                    os.kill(self.supervisor, signal.SIGKILL)
+                except OSError:
+                    pass
+            self.returncode = LOST
+            self._close()
 
     def _close(self) -> None:
         for fd in self.fds:
@@ -328,8 +340,10 @@ def serve(idle: float = IDLE_SECONDS) -> None:
     from grader.child import warm
     from grader.runner import child_env, preimported_state, write_atomically
 
-    warm(light=False)
+    # The files' state before the imports: a file changed while they run (a `git pull`) must
+    # make this server out of date, not current with its old code.
     state = preimported_state()
+    warm(light=False)
     own = identity(state, child_env())
     folder = tempfile.mkdtemp(prefix="grade-forkserver-")  # 0700: only this user connects
     address = os.path.join(folder, "socket")
@@ -414,7 +428,7 @@ def _supervise(link: _Link, secret: str) -> None:
         _run(link.sock, request, output, dict(message["env"]))
     os.close(channel)
     os.close(output)
-    link.send({"pid": pid})
+    link.send({"pid": pid, "supervisor": os.getpid()})
     # The client's end closing (Ctrl-C, a crash) means nobody will read this run: stop it.
     threading.Thread(target=_kill_when_closed, args=(link.sock, pid), daemon=True).start()
     _, status = os.waitpid(pid, 0)
@@ -437,6 +451,9 @@ def _run(connection: socket.socket, request: RunRequest, output: int, env: dict[
     """The runner: the state of a spare child at its request, then the run. Never returns."""
     code = 70  # EX_SOFTWARE: the grader's own failure, shown with its output
     try:
+        # A process group of its own, as an own child is in its grade's: the attendee's
+        # `os.kill(0, ...)` must not reach the server and every other run it serves.
+        os.setpgid(0, 0)
         connection.close()
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
@@ -446,6 +463,10 @@ def _run(connection: socket.socket, request: RunRequest, output: int, env: dict[
         os.close(output)
         os.environ.clear()
         os.environ.update(env)
+        # What the server read from its own environment and kept: the client's, as a child of
+        # its own would have (TZ for time.localtime, TMPDIR for tempfile).
+        time.tzset()
+        tempfile.tempdir = None
         from grader.child import run
 
         code = run(request)
