@@ -23,8 +23,10 @@ Three processes, one per role:
   request with two file descriptors (the channel's write end, the output file), forks the
   runner, tells the client its pid, waits for it and sends its exit status (as
   `subprocess.Popen.returncode` has it); kills it if the client goes away.
-- **runner**: standard input `/dev/null`, output and errors to the file, the client's
-  environment, then `grader.child.run(request)`; it leaves through `os._exit`.
+- **runner**: a process group of its own, standard input `/dev/null`, output and errors to
+  the file, the client's environment, then `grader.child.run(request)`; it leaves through
+  `os._exit`, and its supervisor then ends what is left of its group (processes the
+  attendee's code started and left running; a child of its own leaves those behind).
 
 `ForkedChild` is the client's handle: the part of `subprocess.Popen` that `grader.runner`
 uses (`stdin.write` sends the request; `poll`, `wait`, `kill`, `send_signal`, `pid`).
@@ -230,6 +232,11 @@ class ForkedChild:
         if self.pid is None and self.returncode is None:
             self.returncode = LOST  # never started: closing the connection ends its supervisor
             self._close()
+        if self.pid is not None and self.returncode is None:
+            try:  # the runner's own process group: it, and whatever it started
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                pass  # not its group yet (just forked): the runner alone, below
         self.send_signal(signal.SIGKILL)
         if self.returncode is None and self._read_exit(REPLY_SECONDS) is None:
             # The supervisor does not report the killed runner (the attendee's code stopped
@@ -432,6 +439,10 @@ def _supervise(link: _Link, secret: str) -> None:
     # The client's end closing (Ctrl-C, a crash) means nobody will read this run: stop it.
     threading.Thread(target=_kill_when_closed, args=(link.sock, pid), daemon=True).start()
     _, status = os.waitpid(pid, 0)
+    try:  # what the run started and left running (its process group outlives it): ended too
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass  # nothing left
     link.send({"exit": os.waitstatus_to_exitcode(status)})
 
 

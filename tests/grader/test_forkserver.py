@@ -139,3 +139,20 @@ def test_a_stopped_server_is_given_up_on_after_the_handshake(server: dict[str, o
             spare.discard()
     finally:
         os.kill(int(str(server["pid"])), signal.SIGCONT)
+
+
+def test_stopping_a_forked_run_stops_what_it_started(server: dict[str, object], tmp_path: Path) -> None:
+    """A run stopped for a hang takes its process group along: the runner and its own children."""
+    marker = tmp_path / "sleeper.txt"
+    starts_a_sleeper = (f"    import subprocess\n"
+                        f"    sleeper = subprocess.Popen(['sleep', '300'])\n"
+                        f"    open({str(marker)!r}, 'w').write(str(sleeper.pid))\n")
+    target = make_target(tmp_path, "00_setup", {"setup.py": HANGING.replace(
+        "    while True:", starts_a_sleeper + "    while True:")})
+    stage = find_stage("00_setup")
+    assert stage is not None
+    result = runner.run_stage(stage, str(target), test_timeout=2.0)
+    assert result.status == "failed"
+    pid = running_pid(marker)
+    assert pid is not None, "the attendee's code never ran"
+    assert gone(pid), "a process the stopped run started was left behind"
