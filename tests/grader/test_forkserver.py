@@ -119,6 +119,9 @@ def test_a_server_that_goes_away_before_forking_costs_a_child_of_our_own(
         server: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing of the attendee's ran: not their crash, their run is simply started again."""
     def lost(self: forkserver.ForkedChild, line: bytes) -> None:
+        for fd in self.fds:  # as start() does whatever happens: the descriptors are let go
+            os.close(fd)
+        self.fds = ()
         self.returncode = forkserver.LOST  # as when the supervisor is gone before it answers
 
     monkeypatch.setattr(forkserver.ForkedChild, "start", lost)
