@@ -314,7 +314,7 @@ def serving(env: dict[str, str], timeout: float = 30.0) -> bool:
     For benchmarks and tests, which must know that their runs are forked; `grade` itself
     never waits (its first run starts a child of its own meanwhile).
     """
-    from grader.runner import preimported_state
+    from grader.childenv import preimported_state
 
     wanted = identity(preimported_state(), env)
     deadline = time.monotonic() + timeout
@@ -344,8 +344,9 @@ def serve(idle: float = IDLE_SECONDS) -> None:
     """Warm up, register, and fork a supervisor per connection until idle or out of date."""
     if os.fork():  # detach: the launching `grade` reaps its child at once, the server lives on
         os._exit(0)
+    from grader.atomic import write_atomically
     from grader.child import warm
-    from grader.runner import child_env, preimported_state, write_atomically
+    from grader.childenv import child_env, preimported_state
 
     # The files' state before the imports: a file changed while they run (a `git pull`) must
     # make this server out of date, not current with its old code.
@@ -383,7 +384,7 @@ def serve(idle: float = IDLE_SECONDS) -> None:
 
 
 def _accept_until_idle(listener: socket.socket, secret: str, state: object, own: str, idle: float) -> None:
-    from grader.runner import preimported_state
+    from grader.childenv import preimported_state
 
     last_used = time.monotonic()
     while True:

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from grader.atomic import write_atomically
 from grader.model import Stage
 from grader.paths import REPO_ROOT
 from grader.results import StageResult
-from grader.runner import write_atomically
 
 VERSION = 1
 

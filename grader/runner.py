@@ -33,13 +33,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader import forkserver, protocol
+from grader.atomic import write_atomically
+from grader.childenv import child_env, preimported_state
 from grader.forkserver import ForkedChild
 from grader.model import Stage
 from grader.paths import REPO_ROOT, target_path
@@ -205,37 +207,6 @@ def _reference_targets(stage: Stage, tmp: Path) -> list[str]:
     return [*targets, "exercises"]
 
 
-def write_atomically(path: Path, text: str) -> bool:
-    """Write via a unique temporary file and a replace (retried: Windows refuses an open file)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    except OSError:
-        return False
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        replace_with_retry(Path(temporary), path)
-        return True
-    except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        return False
-
-
-def replace_with_retry(source: Path, destination: Path, attempts: int = 20) -> None:
-    for attempt in range(attempts):
-        try:
-            os.replace(source, destination)
-            return
-        except PermissionError:  # Windows: another process has the file open for a moment
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.01 * (attempt + 1))
-
-
 # --- integrity checks that need no child ------------------------------------------------------
 def linked_solutions(stage: Stage, target: str) -> TestResult | None:
     """A failure if a file of the attendee's stage folder is (a link to) a file of solutions/."""
@@ -272,41 +243,6 @@ class ChildRun:
     stopped: str | None = None  # the test the parent stopped (silence or backstop)
     stopped_why: str = ""
     stopped_location: dict[str, Any] | None = None
-
-
-def child_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment of a grading child: this process's (or `base`), made reproducible."""
-    env = {
-        **(os.environ if base is None else base),
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "NO_COLOR": "1",
-        "PYTHONIOENCODING": "utf-8",
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # only the plugins grader.child names
-    }
-    env.pop("PYTEST_ADDOPTS", None)
-    for name in [name for name in env if name.startswith("GRADE_")]:
-        env.pop(name)  # the grader's own settings are the parent's business, not the attendee's
-    for name in [name for name in env if name.startswith("PYTEST_XDIST_")]:
-        env.pop(name)  # graded from the project's suite on xdist: the child is no xdist worker
-    return env
-
-
-# What a spare child imports before its request: if one of these files changes while it waits
-# (a `git pull`, an edit of the kit), it is discarded rather than run with the old code.
-_PREIMPORTED = ("stdtask/*.py", "tests/kit/*.py", "tests/conftest.py", "grader/*.py", "grader/catalogue/*.py")
-
-
-def preimported_state() -> tuple[tuple[str, int, int], ...]:
-    found = []
-    for pattern in _PREIMPORTED:
-        for path in sorted(REPO_ROOT.glob(pattern)):
-            try:
-                info = path.stat()
-            except OSError:
-                continue
-            found.append((str(path), info.st_mtime_ns, info.st_size))
-    return tuple(found)
 
 
 ChildProcess = subprocess.Popen[bytes] | ForkedChild  # started here, or forked by a fork server
