@@ -17,13 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-from test_interrupt import HANGING, gone, running_pid
 
 from conftest import make_target
 from grader import forkserver, runner
 from grader.catalogue import find_stage
 from grader.paths import REPO_ROOT
-from tests_support import GOOD_SETUP, copy_repository
+from tests_support import GOOD_SETUP, HANGING, copy_repository, gone, hangs_after_writing_its_pid, running_pid
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the fork server runs on Linux only")
@@ -96,9 +95,7 @@ def test_an_idle_server_exits_and_leaves_nothing(tmp_path: Path) -> None:
 
 def test_killing_grade_mid_run_stops_the_forked_child(server: dict[str, object], tmp_path: Path) -> None:
     marker = tmp_path / "running.txt"
-    says_pid = f"    open({str(marker)!r}, 'w').write(str(__import__('os').getpid()))\n"
-    target = make_target(tmp_path, "00_setup", {"setup.py": HANGING.replace(
-        "    while True:", says_pid + "    while True:")})
+    target = make_target(tmp_path, "00_setup", {"setup.py": hangs_after_writing_its_pid(marker)})
     env = {**os.environ, "GRADE_PROGRESS": str(tmp_path / "progress.json"), "GRADE_FORKSERVER": "1"}
     grade = subprocess.Popen([sys.executable, "-m", "grader.cli", "0", "--target", str(target),
                               "--timeout", "60", "--no-cache"], cwd=REPO_ROOT, env=env,

@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
-from test_interrupt import gone
 
 from conftest import make_target
 from grader import forkserver, runner
 from grader.catalogue import find_stage
 from grader.runner import run_stage
-from tests_support import copy_repository
+from tests_support import copy_repository, gone
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the fork server runs on Linux only")
@@ -85,15 +84,14 @@ def first_poll() -> Poll[str]:
 """
 
 
+@pytest.mark.timeout(120)  # a hang is this test's failure
 def test_a_stopped_supervisor_does_not_hang_grade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADE_FORKSERVER", "1")
     monkeypatch.setattr(forkserver, "REPLY_SECONDS", 1.0)  # how long a stopped supervisor is given
     assert forkserver.serving(runner.child_env())
     marker = tmp_path / "supervisor.txt"
     target = make_target(tmp_path, "00_setup", {"setup.py": STOPS_ITS_PARENT.format(marker=str(marker))})
-    started = time.monotonic()
     result = run_stage(STAGE, str(target), test_timeout=3)
-    assert time.monotonic() - started < 60
     assert result.status == "failed"
     supervisor = int(marker.read_text(encoding="utf-8"))
     assert supervisor != os.getpid()

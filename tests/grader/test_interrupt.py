@@ -23,14 +23,13 @@ from conftest import make_target
 from grader.forkserver import serving
 from grader.paths import REPO_ROOT
 from grader.runner import child_env
-from tests_support import GOOD_SETUP
+from tests_support import GOOD_SETUP, gone, hangs_after_writing_its_pid, running_pid
 
 pytestmark = [
     pytest.mark.skipif(os.name == "nt", reason="sends POSIX signals to a process group"),
     pytest.mark.skipif(shutil.which("pgrep") is None, reason="needs pgrep to see the child start"),
 ]
 
-HANGING = GOOD_SETUP.replace('    return "Hello, Future!"', "    while True:\n        pass")
 
 
 def interrupt(args: list[str], tmp_path: Path, ready: Callable[[int, str], bool],
@@ -64,14 +63,6 @@ def _as_from_a_terminal() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def running_pid(marker: Path) -> int | None:
-    """The pid the attendee's code wrote once it was running, if it has."""
-    try:
-        return int(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
 def parent_of(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("PPid:"):
@@ -79,30 +70,12 @@ def parent_of(pid: int) -> int:
     raise AssertionError(f"no parent in /proc/{pid}/status")
 
 
-def gone(pid: int) -> bool:
-    """The process has exited (a zombie has: only its exit status waits for a parent to read)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        try:
-            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
-                return True
-        except (OSError, IndexError):
-            pass
-        time.sleep(0.05)  # polling a condition, not timing anything
-    return False
-
-
 @pytest.mark.parametrize("forkserver", ["0", "1"], ids=["own child", "fork server"])
 def test_ctrl_c_during_a_run(tmp_path: Path, forkserver: str) -> None:
     if forkserver == "1" and not sys.platform.startswith("linux"):
         pytest.skip("the fork server runs on Linux only")
     marker = tmp_path / "running.txt"
-    says_pid = f"    open({str(marker)!r}, 'w').write(str(__import__('os').getpid()))\n"
-    loops = HANGING.replace("    while True:", says_pid + "    while True:")
+    loops = hangs_after_writing_its_pid(marker)
     target = make_target(tmp_path, "00_setup", {"setup.py": loops})
     args = ["0", "--target", str(target), "--timeout", "60", "--no-cache"]
     if forkserver == "1":  # a server that is warm and current, so this run is forked from it
